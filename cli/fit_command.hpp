@@ -1,0 +1,37 @@
+// `centrix fit`: flags, and the run shared with `centrix demo`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common.hpp"
+
+namespace centrix::cli {
+
+/// Every flag of `centrix fit`; names follow KMeansOptions' fields.
+struct FitFlags {
+  std::string data;
+  int n_clusters = 0;
+  std::string init = "k-means++";
+  int n_init = 1;
+  int n_local_trials = 0;
+  int max_iter = 300;
+  double tol = 1e-4;
+  std::string tol_mode = "shift";
+  bool no_early_stop = false;
+  std::string metric = "euclidean";
+  std::uint64_t seed = 0;
+  int threads = 0;
+  std::string weights;
+  std::string labels_out;
+  std::string centers_out;
+  std::string summary_out;
+  std::string true_centers;
+  bool verbose = false;
+  DataFlags data_flags;
+};
+
+/// Loads, fits, writes the outputs all-or-nothing and prints a short report. Returns the exit status.
+int run_fit(const FitFlags& flags);
+
+}  // namespace centrix::cli

@@ -1,0 +1,10 @@
+// Everything of Centrix's public C++ API.
+#pragma once
+
+#include "centrix/datasets.hpp"
+#include "centrix/error.hpp"
+#include "centrix/io.hpp"
+#include "centrix/kmeans.hpp"
+#include "centrix/matrix_view.hpp"
+#include "centrix/metrics.hpp"
+#include "centrix/reference.hpp"

@@ -1,0 +1,55 @@
+// Helpers that keep parallel results independent of the thread count.
+//
+// Reductions are done over fixed chunks of rows whose boundaries depend only
+// on the problem size; partial results are combined in chunk order. So one
+// thread and sixteen threads add the same numbers in the same order.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace centrix::detail {
+
+/// The number of OpenMP threads to use for a request of `n_threads` (0: all available).
+inline int resolve_threads(int n_threads) noexcept {
+  return n_threads > 0 ? n_threads : omp_get_max_threads();
+}
+
+/// Threads worth starting for `work` multiply-adds: a team costs microseconds
+/// to wake, and on a loaded machine far more, so small problems run on fewer
+/// threads. Results never depend on this choice.
+inline int threads_for_work(double work, int n_threads) noexcept {
+  constexpr double kMinWorkPerThread = 1 << 17;
+  const double useful = work / kMinWorkPerThread;
+  return useful >= n_threads ? n_threads : std::max(1, static_cast<int>(useful));
+}
+
+/// Rows per chunk in deterministic reductions.
+inline constexpr std::size_t kReductionChunk = 2048;
+
+inline std::size_t chunk_count(std::size_t n, std::size_t chunk) noexcept {
+  return (n + chunk - 1) / chunk;
+}
+
+/// Sum of f(i) for i in [0, n), in double, computed in parallel over fixed
+/// chunks and added in chunk order: bitwise the same for any thread count.
+template <class F>
+double deterministic_sum(std::size_t n, int n_threads, F&& f) {
+  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
+  std::vector<double> partial(n_chunks, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n) * 8, n_threads))
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
+    double s = 0;
+    for (std::size_t i = c * kReductionChunk; i < end; ++i) s += f(i);
+    partial[c] = s;
+  }
+  double total = 0;
+  for (double p : partial) total += p;
+  return total;
+}
+
+}  // namespace centrix::detail

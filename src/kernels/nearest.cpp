@@ -1,0 +1,254 @@
+#include "kernels/nearest.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace centrix::kernels {
+
+template <class T>
+template <class S>
+void ColumnPanel<T>::assign(const S* columns, std::size_t k_, std::size_t d_) {
+  k = k_;
+  d = d_;
+  constexpr std::size_t w = kColumnTile<T>;
+  k_padded = (k + w - 1) / w * w;
+  transposed.assign(d * k_padded, T{0});
+  sq_norms.assign(k_padded, T{0});
+  bias.assign(k_padded, std::numeric_limits<T>::infinity());
+  for (std::size_t j = 0; j < k; ++j) {
+    double norm = 0;
+    for (std::size_t t = 0; t < d; ++t) {
+      const T v = static_cast<T>(columns[j * d + t]);
+      transposed[t * k_padded + j] = v;
+      norm += static_cast<double>(v) * static_cast<double>(v);
+    }
+    sq_norms[j] = static_cast<T>(norm);
+    bias[j] = T{0};
+  }
+}
+
+template struct ColumnPanel<float>;
+template struct ColumnPanel<double>;
+template void ColumnPanel<float>::assign(const float*, std::size_t, std::size_t);
+template void ColumnPanel<float>::assign(const double*, std::size_t, std::size_t);
+template void ColumnPanel<double>::assign(const double*, std::size_t, std::size_t);
+template void ColumnPanel<double>::assign(const float*, std::size_t, std::size_t);
+
+namespace {
+
+/// Rows handled together: each column tile loaded from the panel is reused R times.
+constexpr std::size_t kRowTile = 4;
+
+/// The register-tiled loop shared by every kernel. For each group of
+/// kRowTile rows and each tile of W columns it accumulates the distances in a
+/// kRowTile x W block of registers, then hands the finished block to `sink`.
+template <class T, DistanceForm Form, class Sink>
+[[gnu::always_inline]] inline void tiled_distances(const T* rows, std::size_t n_rows, const T* row_sq_norms,
+                                                   const ColumnPanel<T>& panel, Sink&& sink) {
+  constexpr std::size_t R = kRowTile;
+  constexpr std::size_t W = kColumnTile<T>;
+  const std::size_t d = panel.d;
+  const std::size_t kp = panel.k_padded;
+  const T* ct = panel.transposed.data();
+  for (std::size_t i = 0; i < n_rows; i += R) {
+    const std::size_t live = std::min(R, n_rows - i);
+    const T* x[R];
+    T x_norm[R];
+    for (std::size_t r = 0; r < R; ++r) {
+      // A short last group repeats its last row so the loop body stays uniform.
+      const std::size_t row = i + std::min(r, live - 1);
+      x[r] = rows + row * d;
+      x_norm[r] = Form == DistanceForm::Expanded ? row_sq_norms[row] : T{0};
+    }
+    sink.begin_rows(i, live);
+    for (std::size_t j0 = 0; j0 < kp; j0 += W) {
+      T acc[R][W] = {};
+      for (std::size_t t = 0; t < d; ++t) {
+        const T* c = ct + t * kp + j0;
+        for (std::size_t r = 0; r < R; ++r) {
+          const T xv = x[r][t];
+#pragma omp simd
+          for (std::size_t w = 0; w < W; ++w) {
+            if constexpr (Form == DistanceForm::Direct) {
+              const T diff = xv - c[w];
+              acc[r][w] += diff * diff;
+            } else {
+              acc[r][w] += xv * c[w];
+            }
+          }
+        }
+      }
+      const T* bias = panel.bias.data() + j0;
+      const T* c_norm = panel.sq_norms.data() + j0;
+      for (std::size_t r = 0; r < R; ++r) {
+#pragma omp simd
+        for (std::size_t w = 0; w < W; ++w) {
+          if constexpr (Form == DistanceForm::Direct) {
+            acc[r][w] += bias[w];
+          } else {
+            acc[r][w] = std::max(T{0}, x_norm[r] + c_norm[w] - T{2} * acc[r][w]) + bias[w];
+          }
+        }
+      }
+      sink.tile(j0, acc);
+    }
+    sink.end_rows();
+  }
+}
+
+/// Keeps, per row and per lane, the smallest distance seen and its column;
+/// the lanes are reduced once per row group (lowest column wins ties).
+template <class T>
+struct NearestSink {
+  static constexpr std::size_t R = kRowTile;
+  static constexpr std::size_t W = kColumnTile<T>;
+  std::int32_t* best;
+  T* best_dist;
+  std::size_t first = 0;
+  std::size_t live = 0;
+  T lane_dist[R][W] = {};
+  std::int32_t lane_col[R][W] = {};
+
+  void begin_rows(std::size_t i, std::size_t n_live) {
+    first = i;
+    live = n_live;
+    for (std::size_t r = 0; r < R; ++r) {
+      for (std::size_t w = 0; w < W; ++w) {
+        lane_dist[r][w] = std::numeric_limits<T>::infinity();
+        lane_col[r][w] = 0;
+      }
+    }
+  }
+  void tile(std::size_t j0, const T (&acc)[R][W]) {
+    for (std::size_t r = 0; r < R; ++r) {
+#pragma omp simd
+      for (std::size_t w = 0; w < W; ++w) {
+        const bool closer = acc[r][w] < lane_dist[r][w];
+        lane_dist[r][w] = closer ? acc[r][w] : lane_dist[r][w];
+        lane_col[r][w] = closer ? static_cast<std::int32_t>(j0 + w) : lane_col[r][w];
+      }
+    }
+  }
+  void end_rows() {
+    for (std::size_t r = 0; r < live; ++r) {
+      T d = lane_dist[r][0];
+      std::int32_t c = lane_col[r][0];
+      for (std::size_t w = 1; w < W; ++w) {
+        if (lane_dist[r][w] < d || (lane_dist[r][w] == d && lane_col[r][w] < c)) {
+          d = lane_dist[r][w];
+          c = lane_col[r][w];
+        }
+      }
+      best[first + r] = c;
+      best_dist[first + r] = d;
+    }
+  }
+};
+
+/// Writes every distance of the live rows to a row-major output.
+template <class T>
+struct AllDistancesSink {
+  static constexpr std::size_t R = kRowTile;
+  static constexpr std::size_t W = kColumnTile<T>;
+  T* out;
+  std::size_t out_stride;
+  std::size_t k;
+  std::size_t first = 0;
+  std::size_t live = 0;
+
+  void begin_rows(std::size_t i, std::size_t n_live) {
+    first = i;
+    live = n_live;
+  }
+  void tile(std::size_t j0, const T (&acc)[R][W]) {
+    const std::size_t w_end = std::min(W, k - j0);
+    for (std::size_t r = 0; r < live; ++r) {
+      T* dst = out + (first + r) * out_stride + j0;
+      for (std::size_t w = 0; w < w_end; ++w) dst[w] = acc[r][w];
+    }
+  }
+  void end_rows() {}
+};
+
+template <class T>
+[[gnu::always_inline]] inline void nearest_impl(const T* rows, std::size_t n_rows, const T* row_sq_norms,
+                                                const ColumnPanel<T>& panel, DistanceForm form, std::int32_t* best,
+                                                T* best_dist) {
+  if (n_rows == 0 || panel.k == 0) return;
+  NearestSink<T> sink{best, best_dist};
+  if (form == DistanceForm::Direct) {
+    tiled_distances<T, DistanceForm::Direct>(rows, n_rows, row_sq_norms, panel, sink);
+  } else {
+    tiled_distances<T, DistanceForm::Expanded>(rows, n_rows, row_sq_norms, panel, sink);
+  }
+}
+
+template <class T>
+[[gnu::always_inline]] inline void all_distances_impl(const T* rows, std::size_t n_rows, const T* row_sq_norms,
+                                                      const ColumnPanel<T>& panel, DistanceForm form, T* out,
+                                                      std::size_t out_stride) {
+  if (n_rows == 0 || panel.k == 0) return;
+  AllDistancesSink<T> sink{out, out_stride, panel.k};
+  if (form == DistanceForm::Direct) {
+    tiled_distances<T, DistanceForm::Direct>(rows, n_rows, row_sq_norms, panel, sink);
+  } else {
+    tiled_distances<T, DistanceForm::Expanded>(rows, n_rows, row_sq_norms, panel, sink);
+  }
+}
+
+// Runtime CPU dispatch: the compiler builds each entry point for a baseline
+// x86-64, AVX2 and AVX-512 and picks one when the program loads. Floating-point
+// contraction is off (-std=c++20 implies -ffp-contract=off), so every variant
+// gives bitwise the same results.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CENTRIX_NO_MULTIVERSIONING)
+#define CENTRIX_DISPATCH __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define CENTRIX_DISPATCH
+#endif
+
+CENTRIX_DISPATCH void nearest_f32(const float* rows, std::size_t n_rows, const float* norms,
+                                  const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best,
+                                  float* best_dist) {
+  nearest_impl(rows, n_rows, norms, panel, form, best, best_dist);
+}
+CENTRIX_DISPATCH void nearest_f64(const double* rows, std::size_t n_rows, const double* norms,
+                                  const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best,
+                                  double* best_dist) {
+  nearest_impl(rows, n_rows, norms, panel, form, best, best_dist);
+}
+CENTRIX_DISPATCH void all_distances_f32(const float* rows, std::size_t n_rows, const float* norms,
+                                        const ColumnPanel<float>& panel, DistanceForm form, float* out,
+                                        std::size_t out_stride) {
+  all_distances_impl(rows, n_rows, norms, panel, form, out, out_stride);
+}
+CENTRIX_DISPATCH void all_distances_f64(const double* rows, std::size_t n_rows, const double* norms,
+                                        const ColumnPanel<double>& panel, DistanceForm form, double* out,
+                                        std::size_t out_stride) {
+  all_distances_impl(rows, n_rows, norms, panel, form, out, out_stride);
+}
+
+}  // namespace
+
+template <>
+void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,
+                            const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist) {
+  nearest_f32(rows, n_rows, row_sq_norms, panel, form, best, best_dist);
+}
+template <>
+void nearest_columns<double>(const double* rows, std::size_t n_rows, const double* row_sq_norms,
+                             const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best,
+                             double* best_dist) {
+  nearest_f64(rows, n_rows, row_sq_norms, panel, form, best, best_dist);
+}
+template <>
+void all_distances<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,
+                          const ColumnPanel<float>& panel, DistanceForm form, float* out, std::size_t out_stride) {
+  all_distances_f32(rows, n_rows, row_sq_norms, panel, form, out, out_stride);
+}
+template <>
+void all_distances<double>(const double* rows, std::size_t n_rows, const double* row_sq_norms,
+                           const ColumnPanel<double>& panel, DistanceForm form, double* out, std::size_t out_stride) {
+  all_distances_f64(rows, n_rows, row_sq_norms, panel, form, out, out_stride);
+}
+
+}  // namespace centrix::kernels

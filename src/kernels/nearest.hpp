@@ -1,0 +1,70 @@
+// Distance kernels between a block of rows and a set of columns ("centers").
+//
+// Nothing here knows about clustering: a kernel receives rows already in the
+// frame it should work in (the caller centers or normalises them), a panel of
+// columns prepared once, and writes the nearest column of each row or every
+// distance. The panel stores the columns transposed (d x k_padded) so the
+// innermost loop runs over columns with unit stride and vectorises; the row
+// tile x column tile accumulators stay in registers and the n x k distance
+// matrix is never stored (Goto & van de Geijn 2008 style register tiling).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace centrix::kernels {
+
+/// How a squared Euclidean distance is evaluated.
+enum class DistanceForm {
+  /// sum_t (x_t - c_t)^2: exact, 3 flops per element; used for low dimensions.
+  Direct,
+  /// ||x||^2 + ||c||^2 - 2 x.c, clamped at 0: 2 flops per element, but loses
+  /// precision when ||x|| is large against ||x - c||; the caller must center
+  /// the data first.
+  Expanded,
+};
+
+/// Dimension up to which DistanceForm::Direct is chosen: it needs no norms
+/// and its extra flop per element costs little next to loop overheads.
+inline constexpr std::size_t kDirectMaxDim = 16;
+
+inline DistanceForm form_for_dimension(std::size_t d) noexcept {
+  return d <= kDirectMaxDim ? DistanceForm::Direct : DistanceForm::Expanded;
+}
+
+/// k columns of dimension d, transposed and padded for the kernels.
+template <class T>
+struct ColumnPanel {
+  std::size_t k = 0;
+  std::size_t d = 0;
+  std::size_t k_padded = 0;   ///< k rounded up to the column tile width
+  std::vector<T> transposed;  ///< d x k_padded: transposed[t * k_padded + j] = column j, coordinate t
+  std::vector<T> sq_norms;    ///< k_padded squared norms of the columns (0 for padding)
+  std::vector<T> bias;        ///< k_padded: 0 for real columns, +infinity for padding so it never wins
+
+  /// Fills the panel from k row-major columns of dimension d (source in any
+  /// floating type, converted to T).
+  template <class S>
+  void assign(const S* columns, std::size_t k_, std::size_t d_);
+};
+
+/// Columns per register tile; the panel pads k to a multiple of this.
+template <class T>
+inline constexpr std::size_t kColumnTile = 64 / sizeof(T);
+
+/// For each of `n_rows` contiguous rows (row-major, panel.d columns) finds
+/// the nearest panel column: best[i] gets its index (the lowest on ties) and
+/// best_dist[i] its squared distance. `row_sq_norms` is needed only by
+/// DistanceForm::Expanded (may be null for Direct).
+template <class T>
+void nearest_columns(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
+                     DistanceForm form, std::int32_t* best, T* best_dist);
+
+/// Squared distances from each row to every panel column, written to
+/// out[i * out_stride + j] for j < panel.k.
+template <class T>
+void all_distances(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
+                   DistanceForm form, T* out, std::size_t out_stride);
+
+}  // namespace centrix::kernels

@@ -1,0 +1,322 @@
+// The k-means driver: one loop (init -> assign -> update -> empty clusters ->
+// converge) for every assignment algorithm, and the one place where runtime
+// choices (metric, algorithm) become compiled code.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "centrix/error.hpp"
+#include "centrix/kmeans.hpp"
+#include "common/parallel.hpp"
+#include "common/random.hpp"
+#include "kmeans/frame.hpp"
+#include "kmeans/init.hpp"
+#include "kmeans/lloyd.hpp"
+#include "kmeans/update.hpp"
+#include "kmeans/validate.hpp"
+
+namespace centrix {
+
+namespace detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Sum of w * distance to the labelled center, computed directly in double
+/// (no expanded form), as the inertia every fit reports.
+template <class T>
+double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span<const std::int32_t> labels,
+                     Metric metric, const double* weights, int n_threads) {
+  const std::size_t d = data.cols();
+  return deterministic_sum(data.rows(), n_threads, [&](std::size_t i) {
+    const T* x = data.row(i);
+    const double* ci = c.data() + static_cast<std::size_t>(labels[i]) * d;
+    double term = 0;
+    if (metric == Metric::Cosine) {
+      double dot = 0;
+      double norm = 0;
+      for (std::size_t t = 0; t < d; ++t) {
+        dot += static_cast<double>(x[t]) * ci[t];
+        norm += static_cast<double>(x[t]) * static_cast<double>(x[t]);
+      }
+      term = 1.0 - dot / std::sqrt(norm);
+    } else {
+      for (std::size_t t = 0; t < d; ++t) {
+        const double diff = static_cast<double>(x[t]) - ci[t];
+        term += diff * diff;
+      }
+    }
+    return weight_of(weights, i) * term;
+  });
+}
+
+/// One run from one set of starting centers.
+struct RunOutcome {
+  std::vector<double> centers;
+  std::vector<std::int32_t> labels;
+  double inertia = 0;
+  int n_iter = 0;
+  bool converged = false;
+};
+
+/// The driver loop shared by every assignment algorithm.
+template <class T, AssignmentStep<T> Step>
+RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weights, std::vector<double> centers,
+                      const KMeansOptions& options, double shift_tolerance, int run,
+                      std::vector<IterationStats>* history, int n_threads) {
+  const std::size_t n = frame.rows();
+  const std::size_t d = frame.dim();
+  const auto k = static_cast<std::size_t>(options.n_clusters);
+  RunOutcome out;
+  out.labels.assign(n, -1);
+  std::vector<T> sq_distances(n);
+  std::vector<double> new_centers(k * d);
+  bool labels_stable = false;
+  double last_shift = 0;
+  double previous_inertia = 0;
+  int iteration = 0;
+  while (iteration < options.max_iter) {
+    ++iteration;
+    const auto start = Clock::now();
+    const AssignStats assigned = step.assign(centers.data(), k, out.labels, sq_distances);
+    const int n_empty =
+        update_centers(frame, weights, std::span<const std::int32_t>(out.labels), std::span<const T>(sq_distances), k,
+                       centers.data(), new_centers.data(), n_threads);
+    double shift = 0;
+    for (std::size_t i = 0; i < k * d; ++i) shift += (new_centers[i] - centers[i]) * (new_centers[i] - centers[i]);
+    centers.swap(new_centers);
+    last_shift = shift;
+
+    const IterationStats stats{iteration,          assigned.inertia, shift, seconds_since(start),
+                               assigned.n_changed, n_empty,          run};
+    if (history) history->push_back(stats);
+    if (options.on_iteration && !options.on_iteration(stats)) {
+      throw Cancelled("k-means cancelled after iteration " + std::to_string(iteration));
+    }
+
+    labels_stable = assigned.n_changed == 0;
+    if (labels_stable) {
+      out.converged = true;
+    } else if (options.tol_mode == TolMode::Shift) {
+      out.converged = shift <= shift_tolerance;
+    } else {
+      out.converged = iteration > 1 && previous_inertia - assigned.inertia <= options.tol * previous_inertia;
+    }
+    previous_inertia = assigned.inertia;
+    if (out.converged && options.early_stop) break;
+  }
+  out.n_iter = iteration;
+  // The last update moved the centers after the last assignment: assign once
+  // more so the labels belong to the returned centers (as scikit-learn does).
+  if (!(labels_stable && last_shift == 0)) step.assign(centers.data(), k, out.labels, sq_distances);
+  out.inertia = exact_inertia(frame.data(), centers, out.labels, frame.metric(), weights, n_threads);
+  out.centers = std::move(centers);
+  return out;
+}
+
+/// Counts distinct rows, stopping once `limit` are found.
+template <class T>
+std::size_t count_distinct_rows(MatrixView<T> data, std::size_t limit) {
+  const std::size_t bytes = data.cols() * sizeof(T);
+  const auto row_bytes = [&](std::size_t i) {
+    return std::string_view(reinterpret_cast<const char*>(data.row(i)), bytes);
+  };
+  const auto hash = [&](std::size_t i) { return std::hash<std::string_view>{}(row_bytes(i)); };
+  const auto equal = [&](std::size_t a, std::size_t b) { return row_bytes(a) == row_bytes(b); };
+  std::unordered_set<std::size_t, decltype(hash), decltype(equal)> seen(limit * 2, hash, equal);
+  for (std::size_t i = 0; i < data.rows() && seen.size() < limit; ++i) seen.insert(i);
+  return seen.size();
+}
+
+template <class T>
+Matrix<T> to_matrix(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
+  Matrix<T> m(rows, cols);
+  std::transform(values.begin(), values.end(), m.values.begin(), [](double v) { return static_cast<T>(v); });
+  return m;
+}
+
+/// The frame for comparing rows with given centers: the centers' mean is the
+/// origin (close to the data, which keeps the expanded distance accurate).
+template <class T>
+DataFrame<T> frame_for_centers(MatrixView<T> data, const std::vector<double>& centers, std::size_t k, Metric metric,
+                               int n_threads) {
+  const std::size_t d = data.cols();
+  std::vector<double> origin(d, 0.0);
+  for (std::size_t j = 0; j < k; ++j) {
+    for (std::size_t t = 0; t < d; ++t) origin[t] += centers[j * d + t] / static_cast<double>(k);
+  }
+  return DataFrame<T>::with_origin(data, metric, std::move(origin), n_threads);
+}
+
+/// Centers as double, normalised to unit length for the cosine metric.
+template <class T>
+std::vector<double> centers_for_metric(MatrixView<T> centers, Metric metric) {
+  std::vector<double> out(centers.rows() * centers.cols());
+  for (std::size_t j = 0; j < centers.rows(); ++j) {
+    double norm = 0;
+    for (std::size_t t = 0; t < centers.cols(); ++t) {
+      out[j * centers.cols() + t] = static_cast<double>(centers(j, t));
+      norm += out[j * centers.cols() + t] * out[j * centers.cols() + t];
+    }
+    if (metric == Metric::Cosine) {
+      if (norm <= 0)
+        throw InvalidArgument("center " + std::to_string(j) + " is all zeros: cosine needs non-zero centers");
+      for (std::size_t t = 0; t < centers.cols(); ++t) out[j * centers.cols() + t] /= std::sqrt(norm);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+template <class T>
+KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<const double> sample_weights) {
+  using namespace detail;
+  const auto start = Clock::now();
+  validate_fit(data, options, sample_weights);
+  const int n_threads = resolve_threads(options.n_threads);
+  const double* weights = sample_weights.empty() ? nullptr : sample_weights.data();
+  const auto k = static_cast<std::size_t>(options.n_clusters);
+  const DataFrame<T> frame = DataFrame<T>::for_fit(data, options.metric, n_threads);
+  const double shift_tolerance = options.tol * frame.mean_variance();
+
+  KMeansResult<T> result;
+  if (const std::size_t distinct = count_distinct_rows(data, k); distinct < k) {
+    result.warnings.push_back("the data has only " + std::to_string(distinct) + " distinct rows, fewer than k = " +
+                              std::to_string(k) + ": some of the " + std::to_string(k) + " centers coincide");
+  }
+  int runs = options.n_init;
+  if (options.init == Init::Given && runs > 1) {
+    result.warnings.push_back("n_init = " + std::to_string(runs) +
+                              " ignored: explicit initial centers give a single run");
+    runs = 1;
+  }
+
+  LloydStep<T> step(frame, weights, n_threads);
+  RunOutcome best;
+  best.inertia = std::numeric_limits<double>::infinity();
+  for (int run = 0; run < runs; ++run) {
+    Rng rng(splitmix64(options.seed) + static_cast<std::uint64_t>(run));
+    std::vector<double> centers = initial_centers(frame, weights, options, rng, n_threads);
+    RunOutcome outcome = run_kmeans(step, frame, weights, std::move(centers), options, shift_tolerance, run,
+                                    options.keep_history ? &result.history : nullptr, n_threads);
+    if (outcome.inertia < best.inertia || run == 0) {
+      best = std::move(outcome);
+      result.best_run = run;
+    }
+  }
+  result.centers = to_matrix<T>(best.centers, k, data.cols());
+  result.labels = std::move(best.labels);
+  result.inertia = best.inertia;
+  result.n_iter = best.n_iter;
+  result.converged = best.converged;
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+template <class T>
+std::vector<std::int32_t> predict(MatrixView<T> data, MatrixView<T> centers, Metric metric, int n_threads) {
+  using namespace detail;
+  validate_against_centers(data, centers);
+  const int threads = resolve_threads(n_threads);
+  const std::vector<double> c = centers_for_metric(centers, metric);
+  const DataFrame<T> frame = frame_for_centers(data, c, centers.rows(), metric, threads);
+  kernels::ColumnPanel<T> panel;
+  frame.fill_panel(c.data(), centers.rows(), panel);
+  std::vector<std::int32_t> labels(data.rows());
+  std::vector<T> sq_distances(data.rows());
+  const double work_per_row = static_cast<double>(centers.rows() * centers.cols());
+  frame.for_each_block(threads, work_per_row,
+                       [&](std::size_t, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
+                         kernels::nearest_columns(rows, count, sq_norms, panel, frame.form(), labels.data() + first,
+                                                  sq_distances.data() + first);
+                       });
+  return labels;
+}
+
+template <class T>
+Matrix<T> transform(MatrixView<T> data, MatrixView<T> centers, Metric metric, int n_threads) {
+  using namespace detail;
+  validate_against_centers(data, centers);
+  const int threads = resolve_threads(n_threads);
+  const std::vector<double> c = centers_for_metric(centers, metric);
+  const DataFrame<T> frame = frame_for_centers(data, c, centers.rows(), metric, threads);
+  kernels::ColumnPanel<T> panel;
+  frame.fill_panel(c.data(), centers.rows(), panel);
+  const std::size_t k = centers.rows();
+  Matrix<T> out(data.rows(), k);
+  const double work_per_row = static_cast<double>(k * centers.cols());
+  frame.for_each_block(threads, work_per_row,
+                       [&](std::size_t, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
+                         // The direct form: exact distances are worth its extra flop here.
+                         T* dst = out.row(first);
+                         kernels::all_distances(rows, count, sq_norms, panel, kernels::DistanceForm::Direct, dst, k);
+                         for (std::size_t i = 0; i < count * k; ++i) {
+                           dst[i] = metric == Metric::Cosine ? T{0.5} * dst[i] : std::sqrt(dst[i]);
+                         }
+                       });
+  return out;
+}
+
+template <class T>
+double inertia(MatrixView<T> data, MatrixView<T> centers, std::span<const std::int32_t> labels, Metric metric,
+               std::span<const double> sample_weights) {
+  using namespace detail;
+  validate_against_centers(data, centers);
+  validate_labels(labels, data.rows(), centers.rows());
+  if (!sample_weights.empty() && sample_weights.size() != data.rows()) {
+    throw InvalidArgument("sample weights: " + std::to_string(sample_weights.size()) + " values for " +
+                          std::to_string(data.rows()) + " rows");
+  }
+  return exact_inertia(data, centers_for_metric(centers, metric), labels, metric,
+                       sample_weights.empty() ? nullptr : sample_weights.data(), resolve_threads(0));
+}
+
+Metric parse_metric(const std::string& name) {
+  if (name == "euclidean" || name == "l2") return Metric::Euclidean;
+  if (name == "cosine" || name == "spherical") return Metric::Cosine;
+  throw InvalidArgument("unknown metric '" + name + "' (expected euclidean or cosine)");
+}
+
+TolMode parse_tol_mode(const std::string& name) {
+  if (name == "shift") return TolMode::Shift;
+  if (name == "inertia") return TolMode::Inertia;
+  throw InvalidArgument("unknown tol mode '" + name + "' (expected shift or inertia)");
+}
+
+const char* to_string(Metric metric) noexcept {
+  return metric == Metric::Cosine ? "cosine" : "euclidean";
+}
+const char* to_string(Init init) noexcept {
+  switch (init) {
+    case Init::Random:
+      return "random";
+    case Init::Given:
+      return "given";
+    default:
+      return "k-means++";
+  }
+}
+const char* to_string(TolMode mode) noexcept {
+  return mode == TolMode::Inertia ? "inertia" : "shift";
+}
+
+#define CENTRIX_INSTANTIATE(T)                                                                    \
+  template KMeansResult<T> fit<T>(MatrixView<T>, const KMeansOptions&, std::span<const double>);  \
+  template std::vector<std::int32_t> predict<T>(MatrixView<T>, MatrixView<T>, Metric, int);       \
+  template Matrix<T> transform<T>(MatrixView<T>, MatrixView<T>, Metric, int);                     \
+  template double inertia<T>(MatrixView<T>, MatrixView<T>, std::span<const std::int32_t>, Metric, \
+                             std::span<const double>);
+CENTRIX_INSTANTIATE(float)
+CENTRIX_INSTANTIATE(double)
+#undef CENTRIX_INSTANTIATE
+
+}  // namespace centrix

@@ -1,0 +1,167 @@
+#include "kmeans/frame.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+
+#include "centrix/error.hpp"
+#include "common/parallel.hpp"
+
+namespace centrix::detail {
+
+namespace {
+
+/// Rows per block: the block buffer stays near 64 KiB, within L2. A power of
+/// two from 4 to 512, so it is a multiple of the kernels' row tile and blocks
+/// nest exactly in the fixed reduction chunks.
+std::size_t rows_per_block(std::size_t d, std::size_t element_size) {
+  const std::size_t bytes_per_row = std::max<std::size_t>(1, d * element_size);
+  const std::size_t rows = std::max<std::size_t>(4, (64 * 1024) / bytes_per_row);
+  return std::min<std::size_t>(512, std::bit_floor(rows));
+}
+
+/// Per-column sums of f(i, t) in double, computed over fixed row chunks and
+/// combined in chunk order, so the result does not depend on the thread count.
+template <class F>
+std::vector<double> column_sums(std::size_t n, std::size_t d, int n_threads, F&& f) {
+  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
+  std::vector<double> partial(n_chunks * d, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads))
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    double* p = partial.data() + c * d;
+    const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
+    for (std::size_t i = c * kReductionChunk; i < end; ++i) {
+      for (std::size_t t = 0; t < d; ++t) p[t] += f(i, t);
+    }
+  }
+  std::vector<double> total(d, 0.0);
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    for (std::size_t t = 0; t < d; ++t) total[t] += partial[c * d + t];
+  }
+  return total;
+}
+
+}  // namespace
+
+template <class T>
+DataFrame<T>::DataFrame(MatrixView<T> data, Metric metric, int n_threads)
+    : data_(data),
+      metric_(metric),
+      n_threads_(n_threads),
+      form_(kernels::form_for_dimension(data.cols())),
+      block_rows_(rows_per_block(data.cols(), sizeof(T))) {}
+
+template <class T>
+void DataFrame<T>::compute_inverse_norms() {
+  const std::size_t n = rows();
+  const std::size_t d = dim();
+  inverse_norms_.assign(n, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d), n_threads_))
+  for (std::size_t i = 0; i < n; ++i) {
+    const T* x = data_.row(i);
+    double s = 0;
+    for (std::size_t t = 0; t < d; ++t) s += static_cast<double>(x[t]) * static_cast<double>(x[t]);
+    inverse_norms_[i] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
+  }
+  const auto zero = std::find(inverse_norms_.begin(), inverse_norms_.end(), 0.0);
+  if (zero != inverse_norms_.end()) {
+    throw InvalidArgument("row " + std::to_string(zero - inverse_norms_.begin()) +
+                          " (0-based) is all zeros: the cosine metric needs rows of non-zero length");
+  }
+}
+
+template <class T>
+DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_threads) {
+  DataFrame frame(data, metric, n_threads);
+  const std::size_t n = data.rows();
+  const std::size_t d = data.cols();
+  if (metric == Metric::Cosine) frame.compute_inverse_norms();
+  const auto value = [&](std::size_t i, std::size_t t) {
+    const double v = static_cast<double>(data(i, t));
+    return metric == Metric::Cosine ? v * frame.inverse_norms_[i] : v;
+  };
+  std::vector<double> mean = column_sums(n, d, n_threads, value);
+  for (double& m : mean) m /= static_cast<double>(n);
+  const std::vector<double> sq_dev = column_sums(n, d, n_threads, [&](std::size_t i, std::size_t t) {
+    const double dev = value(i, t) - mean[t];
+    return dev * dev;
+  });
+  double variance_sum = 0;
+  for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
+  frame.mean_variance_ = variance_sum / static_cast<double>(d);
+  if (metric == Metric::Euclidean) frame.origin_ = std::move(mean);
+  return frame;
+}
+
+template <class T>
+DataFrame<T> DataFrame<T>::with_origin(MatrixView<T> data, Metric metric, std::vector<double> origin, int n_threads) {
+  DataFrame frame(data, metric, n_threads);
+  if (metric == Metric::Cosine) {
+    frame.compute_inverse_norms();
+  } else {
+    frame.origin_ = std::move(origin);
+  }
+  return frame;
+}
+
+template <class T>
+std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) const {
+  const std::size_t first = b * block_rows_;
+  const std::size_t count = std::min(block_rows_, rows() - first);
+  const std::size_t d = dim();
+  for (std::size_t r = 0; r < count; ++r) {
+    const T* x = data_.row(first + r);
+    T* out = buffer + r * d;
+    double norm = 0;
+    if (metric_ == Metric::Cosine) {
+      const double scale = inverse_norms_[first + r];
+      for (std::size_t t = 0; t < d; ++t) {
+        out[t] = static_cast<T>(static_cast<double>(x[t]) * scale);
+        norm += static_cast<double>(out[t]) * static_cast<double>(out[t]);
+      }
+    } else {
+      for (std::size_t t = 0; t < d; ++t) {
+        out[t] = static_cast<T>(static_cast<double>(x[t]) - origin_[t]);
+        norm += static_cast<double>(out[t]) * static_cast<double>(out[t]);
+      }
+    }
+    sq_norms[r] = static_cast<T>(norm);
+  }
+  return count;
+}
+
+template <class T>
+void DataFrame<T>::row_in_frame(std::size_t i, double* out) const {
+  const T* x = data_.row(i);
+  for (std::size_t t = 0; t < dim(); ++t) {
+    out[t] = metric_ == Metric::Cosine ? static_cast<double>(x[t]) * inverse_norms_[i]
+                                       : static_cast<double>(x[t]) - origin_[t];
+  }
+}
+
+template <class T>
+void DataFrame<T>::row_as_center(std::size_t i, double* out) const {
+  const T* x = data_.row(i);
+  const double scale = metric_ == Metric::Cosine ? inverse_norms_[i] : 1.0;
+  for (std::size_t t = 0; t < dim(); ++t) out[t] = static_cast<double>(x[t]) * scale;
+}
+
+template <class T>
+void DataFrame<T>::fill_panel(const double* centers, std::size_t k, kernels::ColumnPanel<T>& panel) const {
+  if (metric_ == Metric::Cosine) {
+    panel.assign(centers, k, dim());
+    return;
+  }
+  const std::size_t d = dim();
+  std::vector<double> shifted(k * d);
+  for (std::size_t j = 0; j < k; ++j) {
+    for (std::size_t t = 0; t < d; ++t) shifted[j * d + t] = centers[j * d + t] - origin_[t];
+  }
+  panel.assign(shifted.data(), k, d);
+}
+
+template class DataFrame<float>;
+template class DataFrame<double>;
+
+}  // namespace centrix::detail

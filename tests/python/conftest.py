@@ -1,0 +1,37 @@
+"""Shared fixtures: where the centrix binary and the shared data are."""
+
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def centrix_binary() -> pathlib.Path:
+    """The CLI built by scripts/test.sh (override with CENTRIX_BIN)."""
+    return pathlib.Path(os.environ.get("CENTRIX_BIN", REPO / "build" / "centrix"))
+
+
+@pytest.fixture(scope="session")
+def centrix():
+    binary = centrix_binary()
+    if not binary.exists():
+        pytest.fail(f"{binary} not found: build first (scripts/test.sh does)")
+
+    def run(*args, check=True):
+        result = subprocess.run([str(binary), *map(str, args)], capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise AssertionError(f"centrix {' '.join(map(str, args))} failed:\n{result.stderr}")
+        return result
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def franti():
+    path = REPO.parent / "shared" / "data" / "franti"
+    if not path.exists():
+        pytest.skip(f"shared UEF data not found at {path}")
+    return path
