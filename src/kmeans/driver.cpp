@@ -142,19 +142,6 @@ Matrix<T> to_matrix(const std::vector<double>& values, std::size_t rows, std::si
   return m;
 }
 
-/// The frame for comparing rows with given centers: the centers' mean is the
-/// origin (close to the data, which keeps the expanded distance accurate).
-template <class T>
-DataFrame<T> frame_for_centers(MatrixView<T> data, const std::vector<double>& centers, std::size_t k, Metric metric,
-                               int n_threads) {
-  const std::size_t d = data.cols();
-  std::vector<double> origin(d, 0.0);
-  for (std::size_t j = 0; j < k; ++j) {
-    for (std::size_t t = 0; t < d; ++t) origin[t] += centers[j * d + t] / static_cast<double>(k);
-  }
-  return DataFrame<T>::with_origin(data, metric, std::move(origin), n_threads);
-}
-
 /// Centers as double, normalised to unit length for the cosine metric.
 template <class T>
 std::vector<double> centers_for_metric(MatrixView<T> centers, Metric metric) {
@@ -172,6 +159,30 @@ std::vector<double> centers_for_metric(MatrixView<T> centers, Metric metric) {
     }
   }
   return out;
+}
+
+/// Shared by predict and transform: checks the arguments, puts the centers in
+/// a frame near the data (their mean is the origin, which keeps the expanded
+/// distance accurate), and calls f(first, count, rows, sq_norms, panel, form)
+/// for every block of rows, in parallel.
+template <class T, class F>
+void for_each_block_against(MatrixView<T> data, MatrixView<T> centers, Metric metric, int n_threads, F&& f) {
+  validate_against_centers(data, centers);
+  const int threads = resolve_threads(n_threads);
+  const std::size_t k = centers.rows();
+  const std::size_t d = data.cols();
+  const std::vector<double> c = centers_for_metric(centers, metric);
+  std::vector<double> origin(d, 0.0);
+  for (std::size_t j = 0; j < k; ++j) {
+    for (std::size_t t = 0; t < d; ++t) origin[t] += c[j * d + t] / static_cast<double>(k);
+  }
+  const DataFrame<T> frame = DataFrame<T>::with_origin(data, metric, std::move(origin), threads);
+  kernels::ColumnPanel<T> panel;
+  frame.fill_panel(c.data(), k, panel);
+  frame.for_each_block(threads, static_cast<double>(k * d),
+                       [&](std::size_t, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
+                         f(first, count, rows, sq_norms, panel, frame.form());
+                       });
 }
 
 }  // namespace
@@ -224,45 +235,32 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
 
 template <class T>
 std::vector<std::int32_t> predict(MatrixView<T> data, MatrixView<T> centers, Metric metric, int n_threads) {
-  using namespace detail;
-  validate_against_centers(data, centers);
-  const int threads = resolve_threads(n_threads);
-  const std::vector<double> c = centers_for_metric(centers, metric);
-  const DataFrame<T> frame = frame_for_centers(data, c, centers.rows(), metric, threads);
-  kernels::ColumnPanel<T> panel;
-  frame.fill_panel(c.data(), centers.rows(), panel);
   std::vector<std::int32_t> labels(data.rows());
   std::vector<T> sq_distances(data.rows());
-  const double work_per_row = static_cast<double>(centers.rows() * centers.cols());
-  frame.for_each_block(threads, work_per_row,
-                       [&](std::size_t, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
-                         kernels::nearest_columns(rows, count, sq_norms, panel, frame.form(), labels.data() + first,
-                                                  sq_distances.data() + first);
-                       });
+  detail::for_each_block_against(data, centers, metric, n_threads,
+                                 [&](std::size_t first, std::size_t count, const T* rows, const T* sq_norms,
+                                     const kernels::ColumnPanel<T>& panel, kernels::DistanceForm form) {
+                                   kernels::nearest_columns(rows, count, sq_norms, panel, form, labels.data() + first,
+                                                            sq_distances.data() + first);
+                                 });
   return labels;
 }
 
 template <class T>
 Matrix<T> transform(MatrixView<T> data, MatrixView<T> centers, Metric metric, int n_threads) {
-  using namespace detail;
-  validate_against_centers(data, centers);
-  const int threads = resolve_threads(n_threads);
-  const std::vector<double> c = centers_for_metric(centers, metric);
-  const DataFrame<T> frame = frame_for_centers(data, c, centers.rows(), metric, threads);
-  kernels::ColumnPanel<T> panel;
-  frame.fill_panel(c.data(), centers.rows(), panel);
   const std::size_t k = centers.rows();
   Matrix<T> out(data.rows(), k);
-  const double work_per_row = static_cast<double>(k * centers.cols());
-  frame.for_each_block(threads, work_per_row,
-                       [&](std::size_t, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
-                         // The direct form: exact distances are worth its extra flop here.
-                         T* dst = out.row(first);
-                         kernels::all_distances(rows, count, sq_norms, panel, kernels::DistanceForm::Direct, dst, k);
-                         for (std::size_t i = 0; i < count * k; ++i) {
-                           dst[i] = metric == Metric::Cosine ? T{0.5} * dst[i] : std::sqrt(dst[i]);
-                         }
-                       });
+  detail::for_each_block_against(data, centers, metric, n_threads,
+                                 [&](std::size_t first, std::size_t count, const T* rows, const T* sq_norms,
+                                     const kernels::ColumnPanel<T>& panel, kernels::DistanceForm) {
+                                   // The direct form: exact distances are worth its extra flop here.
+                                   T* dst = out.row(first);
+                                   kernels::all_distances(rows, count, sq_norms, panel, kernels::DistanceForm::Direct,
+                                                          dst, k);
+                                   for (std::size_t i = 0; i < count * k; ++i) {
+                                     dst[i] = metric == Metric::Cosine ? T{0.5} * dst[i] : std::sqrt(dst[i]);
+                                   }
+                                 });
   return out;
 }
 
