@@ -74,6 +74,7 @@ int run_fit(const FitFlags& f) {
   options.tol_mode = parse_tol_mode(f.tol_mode);
   options.early_stop = !f.no_early_stop;
   options.metric = parse_metric(f.metric);
+  options.algorithm = parse_algorithm(f.algorithm);
   options.seed = f.seed;
   options.n_threads = f.threads;
   apply_init(f.init, f.n_clusters > 0 ? static_cast<std::size_t>(f.n_clusters) : 0, data.cols(), options);
@@ -146,6 +147,9 @@ Command add_fit_command(CLI::App& root) {
   app->add_flag("--no-early-stop", f.no_early_stop, "Run exactly --max-iter iterations (for benchmarks)");
   app->add_option("--metric", f.metric, "euclidean, or cosine (spherical k-means)")
       ->check(CLI::IsMember({"euclidean", "cosine"}))
+      ->capture_default_str();
+  app->add_option("--algorithm", f.algorithm, "Assignment algorithm: auto or lloyd (identical results)")
+      ->check(CLI::IsMember({"auto", "lloyd"}))
       ->capture_default_str();
   app->add_option("--seed", f.seed, "Random seed; the same seed gives the same result")->capture_default_str();
   app->add_option("--threads", f.threads, "Threads to use (0: all cores)")->capture_default_str();

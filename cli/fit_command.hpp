@@ -20,6 +20,7 @@ struct FitFlags {
   std::string tol_mode = "shift";
   bool no_early_stop = false;
   std::string metric = "euclidean";
+  std::string algorithm = "auto";
   std::uint64_t seed = 0;
   int threads = 0;
   std::string weights;

@@ -29,6 +29,7 @@ nlohmann::json summary_json(const KMeansResult<T>& result, const RunDescription&
                       {"k", o.n_clusters},
                       {"dtype", run.dtype},
                       {"metric", to_string(o.metric)},
+                      {"algorithm", to_string(o.algorithm)},
                       {"init", to_string(o.init)},
                       {"n_init", o.n_init},
                       {"max_iter", o.max_iter},

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Centrix with warnings as errors and runs every test: the C++ suite
-# (ctest) and the Python suite (pytest, against scikit-learn in a virtual
-# environment in .venv). With --sanitize, builds in build-sanitize/ under
+# (ctest), then installs the Python package into a virtual environment
+# (.venv) and runs the Python suite (pytest: the estimator, property tests,
+# and the CLI and package against scikit-learn). With --sanitize, builds in build-sanitize/ under
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the C++ suite there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -r tests/python/requirements.txt
+# The package, installed from this checkout as a user would (scikit-build-core + nanobind build the extension).
+.venv/bin/python -m pip install -q .
 CENTRIX_BIN="$PWD/build/centrix" .venv/bin/python -m pytest -q tests/python

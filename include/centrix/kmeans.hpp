@@ -33,6 +33,12 @@ enum class Init {
   Given,           ///< KMeansOptions::initial_centers, used as they are
 };
 
+/// Which exact algorithm assigns rows to centers (all give identical results).
+enum class Algorithm {
+  Auto,   ///< chosen from the problem's shape (today always Lloyd)
+  Lloyd,  ///< every row against every center (Lloyd 1982)
+};
+
 /// What `tol` is compared with.
 enum class TolMode {
   Shift,    ///< sum over centers of the squared center shift <= tol * mean feature variance (scikit-learn)
@@ -54,6 +60,7 @@ struct IterationStats {
 struct KMeansOptions {
   int n_clusters = 8;                   ///< k, the number of clusters (1 <= k <= number of rows)
   Metric metric = Metric::Euclidean;    ///< distance: Euclidean or cosine (spherical k-means)
+  Algorithm algorithm = Algorithm::Auto;  ///< assignment algorithm; every choice gives the same result
   Init init = Init::KMeansPlusPlus;     ///< how to choose the first centers
   int n_local_trials = 0;               ///< k-means++ candidates per center; 0 means 2 + floor(ln k)
   std::vector<double> initial_centers;  ///< k x d row-major centers for Init::Given
@@ -65,8 +72,11 @@ struct KMeansOptions {
   std::uint64_t seed = 0;               ///< fixes every random choice; the same seed gives bitwise the same result
   int n_threads = 0;                    ///< OpenMP threads; 0 uses all available
   bool keep_history = true;             ///< record IterationStats of every iteration in the result
-  /// Called after every iteration; returning false stops the fit with centrix::Cancelled (used for Ctrl-C).
+  /// Called after every iteration; returning false stops the fit with centrix::Cancelled.
   std::function<bool(const IterationStats&)> on_iteration;
+  /// Polled during initialisation and after every iteration; returning true stops the fit with
+  /// centrix::Cancelled (Python's Ctrl-C).
+  std::function<bool()> interrupted;
 };
 
 /// The outcome of a fit.
@@ -105,11 +115,13 @@ template <class T>
 double inertia(MatrixView<T> data, MatrixView<T> centers, std::span<const std::int32_t> labels,
                Metric metric = Metric::Euclidean, std::span<const double> sample_weights = {});
 
-/// Parses "euclidean"/"cosine", "k-means++"/"random", "shift"/"inertia"; throw InvalidArgument otherwise.
+/// Parse "euclidean"/"cosine", "shift"/"inertia", "auto"/"lloyd"; throw InvalidArgument otherwise.
 Metric parse_metric(const std::string& name);
+Algorithm parse_algorithm(const std::string& name);
 TolMode parse_tol_mode(const std::string& name);
 const char* to_string(Metric metric) noexcept;
 const char* to_string(Init init) noexcept;
 const char* to_string(TolMode mode) noexcept;
+const char* to_string(Algorithm algorithm) noexcept;
 
 }  // namespace centrix

@@ -97,7 +97,7 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
     const IterationStats stats{iteration,          assigned.inertia, shift, seconds_since(start),
                                assigned.n_changed, n_empty,          run};
     if (history) history->push_back(stats);
-    if (options.on_iteration && !options.on_iteration(stats)) {
+    if ((options.on_iteration && !options.on_iteration(stats)) || (options.interrupted && options.interrupted())) {
       throw Cancelled("k-means cancelled after iteration " + std::to_string(iteration));
     }
 
@@ -305,6 +305,16 @@ const char* to_string(Init init) noexcept {
 }
 const char* to_string(TolMode mode) noexcept {
   return mode == TolMode::Inertia ? "inertia" : "shift";
+}
+
+Algorithm parse_algorithm(const std::string& name) {
+  if (name == "auto") return Algorithm::Auto;
+  if (name == "lloyd") return Algorithm::Lloyd;
+  throw InvalidArgument("unknown algorithm '" + name + "' (expected auto or lloyd)");
+}
+
+const char* to_string(Algorithm algorithm) noexcept {
+  return algorithm == Algorithm::Lloyd ? "lloyd" : "auto";
 }
 
 #define CENTRIX_INSTANTIATE(T)                                                                    \

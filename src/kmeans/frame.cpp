@@ -53,20 +53,20 @@ DataFrame<T>::DataFrame(MatrixView<T> data, Metric metric, int n_threads)
       block_rows_(rows_per_block(data.cols(), sizeof(T))) {}
 
 template <class T>
-void DataFrame<T>::compute_inverse_norms() {
+void DataFrame<T>::compute_norms() {
   const std::size_t n = rows();
   const std::size_t d = dim();
-  inverse_norms_.assign(n, 0.0);
+  norms_.assign(n, 0.0);
 #pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d), n_threads_))
   for (std::size_t i = 0; i < n; ++i) {
     const T* x = data_.row(i);
     double s = 0;
     for (std::size_t t = 0; t < d; ++t) s += static_cast<double>(x[t]) * static_cast<double>(x[t]);
-    inverse_norms_[i] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
+    norms_[i] = std::sqrt(s);
   }
-  const auto zero = std::find(inverse_norms_.begin(), inverse_norms_.end(), 0.0);
-  if (zero != inverse_norms_.end()) {
-    throw InvalidArgument("row " + std::to_string(zero - inverse_norms_.begin()) +
+  const auto zero = std::find(norms_.begin(), norms_.end(), 0.0);
+  if (zero != norms_.end()) {
+    throw InvalidArgument("row " + std::to_string(zero - norms_.begin()) +
                           " (0-based) is all zeros: the cosine metric needs rows of non-zero length");
   }
 }
@@ -76,10 +76,10 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
   DataFrame frame(data, metric, n_threads);
   const std::size_t n = data.rows();
   const std::size_t d = data.cols();
-  if (metric == Metric::Cosine) frame.compute_inverse_norms();
+  if (metric == Metric::Cosine) frame.compute_norms();
   const auto value = [&](std::size_t i, std::size_t t) {
     const double v = static_cast<double>(data(i, t));
-    return metric == Metric::Cosine ? v * frame.inverse_norms_[i] : v;
+    return metric == Metric::Cosine ? v / frame.norms_[i] : v;
   };
   std::vector<double> mean = column_sums(n, d, n_threads, value);
   for (double& m : mean) m /= static_cast<double>(n);
@@ -98,7 +98,7 @@ template <class T>
 DataFrame<T> DataFrame<T>::with_origin(MatrixView<T> data, Metric metric, std::vector<double> origin, int n_threads) {
   DataFrame frame(data, metric, n_threads);
   if (metric == Metric::Cosine) {
-    frame.compute_inverse_norms();
+    frame.compute_norms();
   } else {
     frame.origin_ = std::move(origin);
   }
@@ -115,9 +115,10 @@ std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) cons
     T* out = buffer + r * d;
     double norm = 0;
     if (metric_ == Metric::Cosine) {
-      const double scale = inverse_norms_[first + r];
+      // Divided, not multiplied by a reciprocal: the reference rounds the same way.
+      const double norm_i = norms_[first + r];
       for (std::size_t t = 0; t < d; ++t) {
-        out[t] = static_cast<T>(static_cast<double>(x[t]) * scale);
+        out[t] = static_cast<T>(static_cast<double>(x[t]) / norm_i);
         norm += static_cast<double>(out[t]) * static_cast<double>(out[t]);
       }
     } else {
@@ -135,16 +136,15 @@ template <class T>
 void DataFrame<T>::row_in_frame(std::size_t i, double* out) const {
   const T* x = data_.row(i);
   for (std::size_t t = 0; t < dim(); ++t) {
-    out[t] = metric_ == Metric::Cosine ? static_cast<double>(x[t]) * inverse_norms_[i]
-                                       : static_cast<double>(x[t]) - origin_[t];
+    out[t] = metric_ == Metric::Cosine ? static_cast<double>(x[t]) / norms_[i] : static_cast<double>(x[t]) - origin_[t];
   }
 }
 
 template <class T>
 void DataFrame<T>::row_as_center(std::size_t i, double* out) const {
   const T* x = data_.row(i);
-  const double scale = metric_ == Metric::Cosine ? inverse_norms_[i] : 1.0;
-  for (std::size_t t = 0; t < dim(); ++t) out[t] = static_cast<double>(x[t]) * scale;
+  const double norm = metric_ == Metric::Cosine ? norms_[i] : 1.0;
+  for (std::size_t t = 0; t < dim(); ++t) out[t] = static_cast<double>(x[t]) / norm;
 }
 
 template <class T>

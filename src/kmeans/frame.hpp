@@ -64,25 +64,22 @@ class DataFrame {
   void row_as_center(std::size_t i, double* out) const;
   /// Writes `k` centers (original coordinates) into a kernel panel in the frame.
   void fill_panel(const double* centers, std::size_t k, kernels::ColumnPanel<T>& panel) const;
-  /// 1 / ||row i|| (cosine metric only).
-  [[nodiscard]] double inverse_norm(std::size_t i) const noexcept {
-    return inverse_norms_[i];
-  }
-  [[nodiscard]] bool has_inverse_norms() const noexcept {
-    return !inverse_norms_.empty();
+  /// ||row i|| (cosine metric only).
+  [[nodiscard]] double norm(std::size_t i) const noexcept {
+    return norms_[i];
   }
 
  private:
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
-  void compute_inverse_norms();
+  void compute_norms();
 
   MatrixView<T> data_;
   Metric metric_;
   int n_threads_;
   kernels::DistanceForm form_;
   std::size_t block_rows_;
-  std::vector<double> origin_;         // Euclidean only: subtracted from every row
-  std::vector<double> inverse_norms_;  // cosine only: 1 / ||x_i||
+  std::vector<double> origin_;  // Euclidean only: subtracted from every row
+  std::vector<double> norms_;   // cosine only: ||x_i||
   double mean_variance_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <queue>
 
+#include "centrix/error.hpp"
 #include "common/parallel.hpp"
 #include "kmeans/step.hpp"
 
@@ -74,7 +75,8 @@ std::size_t sample_by_potential(const std::vector<T>& closest, const double* wei
 /// "best" meaning the lowest resulting potential.
 template <class T>
 std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* weights, std::size_t k,
-                                     std::size_t trials, Rng& rng, int n_threads) {
+                                     std::size_t trials, Rng& rng, int n_threads,
+                                     const std::function<bool()>& interrupted) {
   const std::size_t n = frame.rows();
   const std::size_t d = frame.dim();
   const std::size_t n_chunks = chunk_count(n, kReductionChunk);
@@ -145,6 +147,7 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
 
   std::vector<std::size_t> candidates(trials);
   for (std::size_t c = 1; c < k; ++c) {
+    if (interrupted && interrupted()) throw Cancelled("k-means++ cancelled after " + std::to_string(c) + " centers");
     for (std::size_t t = 0; t < trials; ++t) {
       candidates[t] = sample_by_potential(closest, weights, rng.uniform() * current, chunk_potential);
       frame.row_as_center(candidates[t], candidate_frame.data() + t * d);
@@ -185,8 +188,7 @@ std::vector<double> initial_centers(const DataFrame<T>& frame, const double* wei
         for (std::size_t j = 0; j < k; ++j) {
           double norm = 0;
           for (std::size_t t = 0; t < d; ++t) norm += centers[j * d + t] * centers[j * d + t];
-          const double scale = 1.0 / std::sqrt(norm);
-          for (std::size_t t = 0; t < d; ++t) centers[j * d + t] *= scale;
+          for (std::size_t t = 0; t < d; ++t) centers[j * d + t] /= std::sqrt(norm);
         }
       }
       return centers;
@@ -199,7 +201,7 @@ std::vector<double> initial_centers(const DataFrame<T>& frame, const double* wei
           options.n_local_trials > 0
               ? static_cast<std::size_t>(options.n_local_trials)
               : 2 + static_cast<std::size_t>(std::floor(std::log(static_cast<double>(options.n_clusters))));
-      return kmeans_plus_plus(frame, weights, k, trials, rng, n_threads);
+      return kmeans_plus_plus(frame, weights, k, trials, rng, n_threads, options.interrupted);
     }
   }
 }

@@ -31,15 +31,15 @@ double squared_distance(const std::vector<double>& x, const double* c) {
   return s;
 }
 
-}  // namespace
-
 template <class T>
-std::vector<std::int32_t> assign(MatrixView<T> data, MatrixView<double> centers, Metric metric,
-                                 std::vector<double>* sq_distances) {
+std::vector<std::int32_t> assign_impl(MatrixView<T> data, MatrixView<double> centers, Metric metric,
+                                      std::vector<double>* sq_distances, bool normalize_centers) {
   std::vector<std::int32_t> labels(data.rows());
   if (sq_distances) sq_distances->assign(data.rows(), 0.0);
   std::vector<std::vector<double>> c(centers.rows());
-  for (std::size_t j = 0; j < centers.rows(); ++j) c[j] = row_in_metric(centers, j, metric);
+  for (std::size_t j = 0; j < centers.rows(); ++j) {
+    c[j] = row_in_metric(centers, j, normalize_centers ? metric : Metric::Euclidean);
+  }
   for (std::size_t i = 0; i < data.rows(); ++i) {
     const std::vector<double> x = row_in_metric(data, i, metric);
     double best = INFINITY;
@@ -53,6 +53,14 @@ std::vector<std::int32_t> assign(MatrixView<T> data, MatrixView<double> centers,
     if (sq_distances) (*sq_distances)[i] = best;
   }
   return labels;
+}
+
+}  // namespace
+
+template <class T>
+std::vector<std::int32_t> assign(MatrixView<T> data, MatrixView<double> centers, Metric metric,
+                                 std::vector<double>* sq_distances) {
+  return assign_impl(data, centers, metric, sq_distances, true);
 }
 
 template <class T>
@@ -98,7 +106,8 @@ KMeansResult<double> lloyd(MatrixView<T> data, const KMeansOptions& options, std
   int iteration = 0;
   while (iteration < options.max_iter) {
     ++iteration;
-    const std::vector<std::int32_t> new_labels = assign(data, centers.view(), options.metric, &sq_distances);
+    const std::vector<std::int32_t> new_labels =
+        assign_impl(data, centers.view(), options.metric, &sq_distances, false);
     std::int64_t changed = 0;
     double assignment_inertia = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -145,7 +154,11 @@ KMeansResult<double> lloyd(MatrixView<T> data, const KMeansOptions& options, std
       for (std::size_t t = 0; t < d; ++t) norm += sums(j, t) * sums(j, t);
       const bool keep = keep_old[j] || cluster_weight[j] <= 0 || (cosine && norm <= 0);
       for (std::size_t t = 0; t < d; ++t) {
-        updated(j, t) = keep ? centers(j, t) : cosine ? sums(j, t) / std::sqrt(norm) : sums(j, t) / cluster_weight[j];
+        // Multiplying by the reciprocal, as scikit-learn and the fast path do, not dividing: the
+        // two round differently.
+        updated(j, t) = keep     ? centers(j, t)
+                        : cosine ? sums(j, t) * (1.0 / std::sqrt(norm))
+                                 : sums(j, t) * (1.0 / cluster_weight[j]);
       }
     }
     double shift = 0;
@@ -168,7 +181,8 @@ KMeansResult<double> lloyd(MatrixView<T> data, const KMeansOptions& options, std
     previous_inertia = assignment_inertia;
     if (result.converged && options.early_stop) break;
   }
-  if (!(labels_stable && last_shift == 0)) labels = assign(data, centers.view(), options.metric, &sq_distances);
+  if (!(labels_stable && last_shift == 0))
+    labels = assign_impl(data, centers.view(), options.metric, &sq_distances, false);
   result.inertia = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::vector<double> x = row_in_metric(data, i, options.metric);

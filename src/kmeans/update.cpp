@@ -54,10 +54,15 @@ int update_centers(const DataFrame<T>& frame, const double* weights, std::span<c
       for (std::size_t i = 0; i < n; ++i) {
         const auto l = static_cast<std::size_t>(labels[i]);
         if (l < lo || l >= hi) continue;
-        const double w = weight_of(weights, i) * (cosine ? frame.inverse_norm(i) : 1.0);
+        const double w = weight_of(weights, i);
         const T* x = data.row(i);
         double* s = sums.data() + l * d;
-        for (std::size_t t = 0; t < d; ++t) s[t] += w * static_cast<double>(x[t]);
+        if (cosine) {
+          const double norm = frame.norm(i);
+          for (std::size_t t = 0; t < d; ++t) s[t] += w * (static_cast<double>(x[t]) / norm);
+        } else {
+          for (std::size_t t = 0; t < d; ++t) s[t] += w * static_cast<double>(x[t]);
+        }
         cluster_weight[l] += weight_of(weights, i);
       }
     }

@@ -40,7 +40,8 @@ void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<co
   const std::size_t n = data.rows();
   if (options.n_clusters < 1) fail("k must be at least 1 (got " + std::to_string(options.n_clusters) + ")");
   if (static_cast<std::size_t>(options.n_clusters) > n) {
-    fail("k = " + std::to_string(options.n_clusters) + " is larger than the number of rows (" + str(n) + ")");
+    fail("k = " + std::to_string(options.n_clusters) + " is larger than the number of rows: n_samples=" + str(n) +
+         " should be >= n_clusters=" + std::to_string(options.n_clusters));
   }
   if (options.n_init < 1) fail("n_init must be at least 1 (got " + std::to_string(options.n_init) + ")");
   if (options.max_iter < 1) fail("max_iter must be at least 1 (got " + std::to_string(options.max_iter) + ")");

@@ -130,7 +130,7 @@ TEST(CliBadInput, KBelowOne) {
 TEST(CliBadInput, KAboveRowCount) {
   TempDir dir;
   write_all(dir.file("data.csv"), kGoodData);
-  expect_fit_error(dir, dir.file("data.csv") + " -k 7", {"data.csv", "k = 7", "number of rows (6)"});
+  expect_fit_error(dir, dir.file("data.csv") + " -k 7", {"data.csv", "k = 7", "n_samples=6 should be >= n_clusters=7"});
 }
 
 TEST(CliBadInput, FewerDistinctPointsThanKIsAWarning) {

@@ -347,6 +347,21 @@ TEST(Convergence, CallbackCanCancel) {
   EXPECT_EQ(calls, 2);
 }
 
+TEST(Convergence, InterruptStopsDuringInitialisation) {
+  const auto b = blobs(2000, 2, 50, 1.0, 18);
+  KMeansOptions options;
+  options.n_clusters = 50;
+  int polls = 0;
+  options.interrupted = [&] { return ++polls >= 5; };
+  try {
+    (void)fit(MatrixView<double>(b.data.values.data(), 2000, 2), options);
+    ADD_FAILURE() << "no Cancelled exception";
+  } catch (const Cancelled& e) {
+    EXPECT_NE(std::string(e.what()).find("k-means++ cancelled after 5 centers"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(polls, 5);
+}
+
 TEST(NInit, KeepsTheRunWithTheLowestInertia) {
   const auto b = blobs(2000, 2, 15, 1.0, 19);
   const MatrixView<double> view(b.data.values.data(), 2000, 2);
@@ -414,7 +429,7 @@ TEST(BadInput, ErrorsNameTheProblem) {
   options.n_clusters = 0;
   EXPECT_NE(message(options).find("k must be at least 1"), std::string::npos);
   options.n_clusters = 4;
-  EXPECT_NE(message(options).find("larger than the number of rows (3)"), std::string::npos);
+  EXPECT_NE(message(options).find("n_samples=3 should be >= n_clusters=4"), std::string::npos);
   options.n_clusters = 2;
   const std::vector<double> short_weights = {1, 1};
   EXPECT_NE(message(options, short_weights).find("2 values for 3 rows"), std::string::npos);

@@ -35,3 +35,13 @@ def franti():
     if not path.exists():
         pytest.skip(f"shared UEF data not found at {path}")
     return path
+
+
+# HYPOTHESIS_PROFILE=stress runs many more property examples than the default CI profile.
+try:
+    from hypothesis import settings
+
+    settings.register_profile("stress", max_examples=2000, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+except ImportError:  # hypothesis is only needed by the property tests
+    pass

@@ -1,0 +1,371 @@
+"""The k-means estimator and function, over centrix._core."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import Tags, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _core
+
+_FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def _as_c_float(X):
+    """X as a C-contiguous float32/float64 array: no copy when it already is one."""
+    X = np.asarray(X)
+    if X.dtype not in _FLOAT_DTYPES:
+        X = X.astype(np.float64)
+    return np.ascontiguousarray(X)
+
+
+def _seed_from(random_state):
+    """An integer seed: the integer itself (so the CLI's --seed gives the same result), else drawn."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state) % (1 << 64)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _resolve_init(init, n_clusters, n_features, dtype):
+    """(init name for the core, initial centers or None)."""
+    if isinstance(init, str):
+        return init, None
+    if callable(init):
+        raise ValueError("callable init is not supported; pass an array of initial centers")
+    centers = np.ascontiguousarray(np.asarray(init, dtype=np.float64))
+    if centers.shape != (n_clusters, n_features):
+        raise ValueError(
+            f"The shape of the initial centers {centers.shape} does not match the number of clusters "
+            f"{n_clusters} and the number of features {n_features}: expected ({n_clusters}, {n_features})."
+        )
+    if not np.all(np.isfinite(centers)):
+        raise ValueError("The initial centers contain NaN or infinity.")
+    return "given", centers
+
+
+def _n_init_for(n_init, init):
+    """scikit-learn's n_init='auto': 1 run for k-means++ or given centers, 10 for random."""
+    if n_init == "auto":
+        return 10 if isinstance(init, str) and init == "random" else 1
+    return int(n_init)
+
+
+@dataclass
+class CentrixTags(Tags):
+    """scikit-learn's tags, plus the estimator checks this estimator is known to fail, with the reason.
+
+    Pass ``tags.expected_failed_checks`` to ``sklearn.utils.estimator_checks.check_estimator``.
+    """
+
+    expected_failed_checks: dict = field(default_factory=dict)
+
+
+@dataclass
+class KMeansResult:
+    """What :func:`centrix.kmeans` returns.
+
+    Attributes
+    ----------
+    centers : ndarray of shape (k, n_features)
+        Final centers, in the input's dtype.
+    labels : ndarray of shape (n_samples,), int32
+        Cluster of each row.
+    inertia : float
+        Sum of sample-weighted squared distances to the closest center
+        (for ``metric="cosine"``: of ``1 - cos``).
+    n_iter : int
+        Iterations of the kept run.
+    converged : bool
+        Whether the kept run met its stopping rule before ``max_iter``.
+    history : dict of ndarray
+        Per iteration of every run: ``run``, ``iteration``, ``inertia``,
+        ``center_shift``, ``seconds``, ``n_changed``, ``n_empty``.
+    seconds : float
+        Wall time of the fit.
+    warnings : list of str
+        Anything worth knowing, e.g. fewer distinct rows than ``k``.
+    """
+
+    centers: np.ndarray
+    labels: np.ndarray
+    inertia: float
+    n_iter: int
+    converged: bool
+    history: dict = field(repr=False)
+    seconds: float = 0.0
+    warnings: list = field(default_factory=list)
+
+
+def _fit_core(X, sample_weight, *, n_clusters, init, n_init, max_iter, tol, tol_mode, metric, algorithm, seed,
+              n_threads, verbose, n_local_trials=0, early_stop=True):
+    init_name, initial_centers = _resolve_init(init, n_clusters, X.shape[1], X.dtype)
+    raw = _core.fit(
+        X, int(n_clusters), init_name, initial_centers, _n_init_for(n_init, init), int(n_local_trials),
+        int(max_iter), float(tol), tol_mode, bool(early_stop), metric, algorithm, int(seed),
+        int(n_threads or 0), sample_weight, int(verbose),
+    )
+    for message in raw["warnings"]:
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+    return KMeansResult(
+        centers=raw["centers"], labels=raw["labels"], inertia=float(raw["inertia"]), n_iter=int(raw["n_iter"]),
+        converged=bool(raw["converged"]), history=dict(raw["history"]), seconds=float(raw["seconds"]),
+        warnings=list(raw["warnings"]),
+    )
+
+
+def kmeans(X, k, *, sample_weight=None, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, tol_mode="shift",
+           metric="euclidean", algorithm="auto", seed=0, n_threads=None, verbose=0, early_stop=True,
+           n_local_trials=0):
+    """Cluster the rows of ``X`` into ``k`` clusters with k-means.
+
+    The function form of :class:`KMeans`, for when an estimator is not wanted.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Data. C-contiguous float32 or float64 arrays are used without a copy;
+        anything else is converted once (integers to float64).
+    k : int
+        Number of clusters, ``1 <= k <= n_samples``.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weight of each row (used by the init, the update and the inertia).
+    init, n_init, max_iter, tol, tol_mode, metric, algorithm, n_threads, verbose
+        As in :class:`KMeans`.
+    seed : int, default=0
+        Fixes every random choice (the same as ``centrix fit --seed``).
+    early_stop : bool, default=True
+        False runs exactly ``max_iter`` iterations (for benchmarks).
+    n_local_trials : int, default=0
+        k-means++ candidates per center; 0 means ``2 + floor(ln k)``.
+
+    Returns
+    -------
+    KMeansResult
+    """
+    X = _as_c_float(X)
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D array, got {X.ndim}-D")
+    weights = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+    return _fit_core(X, weights, n_clusters=k, init=init, n_init=n_init, max_iter=max_iter, tol=tol,
+                     tol_mode=tol_mode, metric=metric, algorithm=algorithm, seed=seed, n_threads=n_threads,
+                     verbose=verbose, n_local_trials=n_local_trials, early_stop=early_stop)
+
+
+class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
+    """K-means clustering (Lloyd's algorithm) by the Centrix C++ library.
+
+    A drop-in replacement for :class:`sklearn.cluster.KMeans`: the same
+    parameters, methods and fitted attributes, with results equal to
+    scikit-learn's Lloyd from the same initial centers, computed faster and
+    bitwise reproducibly for a given ``random_state`` whatever ``n_threads``.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), default="k-means++"
+        "k-means++": greedy k-means++ with ``2 + floor(ln k)`` candidates per
+        center, as scikit-learn. "random": ``n_clusters`` distinct rows drawn
+        with probability proportional to their weight. An array: those centers.
+    n_init : "auto" or int, default="auto"
+        Independent runs, keeping the lowest inertia. "auto" is 1 for
+        "k-means++" and array init, 10 for "random".
+    max_iter : int, default=300
+        Most iterations per run.
+    tol : float, default=1e-4
+        Convergence tolerance; see ``tol_mode``.
+    tol_mode : {"shift", "inertia"}, default="shift"
+        "shift": stop when the summed squared center shift is at most ``tol``
+        times the mean feature variance (scikit-learn). "inertia": stop when
+        the inertia falls by at most ``tol`` relatively. A run also stops when
+        no label changes.
+    metric : {"euclidean", "cosine"}, default="euclidean"
+        "cosine" is spherical k-means: rows and centers scaled to unit length,
+        inertia is the weighted sum of ``1 - cos``, ``transform`` returns ``1 - cos``.
+    algorithm : {"auto", "lloyd"}, default="auto"
+        Assignment algorithm; every choice gives identical results.
+    random_state : int, RandomState instance or None, default=None
+        An int is used as the seed itself, so ``random_state=s`` equals
+        ``centrix fit --seed s``. None draws a seed from NumPy's global state.
+    n_threads : int or None, default=None
+        Threads for the C++ work; None uses all cores. Results do not depend on it.
+    verbose : int, default=0
+        Print one line per iteration when positive.
+    copy_x : bool, default=True
+        Accepted for scikit-learn compatibility; the input is never modified
+        either way (Centrix centers the data on the fly, not in place).
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Centers, in the dtype of the training data.
+    labels_ : ndarray of shape (n_samples,), int32
+        Cluster of each training row.
+    inertia_ : float
+        Sum of sample-weighted squared distances of the rows to their center.
+    n_iter_ : int
+        Iterations of the kept run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+    history_ : dict of ndarray
+        Per iteration of every run: ``run``, ``iteration``, ``inertia``
+        (of that iteration's assignment), ``center_shift``, ``seconds``,
+        ``n_changed``, ``n_empty``.
+    converged_ : bool
+        Whether the kept run met its stopping rule before ``max_iter``.
+
+    Examples
+    --------
+    >>> import numpy as np, centrix
+    >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]], dtype=float)
+    >>> km = centrix.KMeans(n_clusters=2, random_state=0).fit(X)
+    >>> sorted(km.cluster_centers_.tolist())
+    [[1.0, 2.0], [10.0, 2.0]]
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "init": [StrOptions({"k-means++", "random"}), "array-like"],
+        "n_init": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "tol_mode": [StrOptions({"shift", "inertia"})],
+        "metric": [StrOptions({"euclidean", "cosine"})],
+        "algorithm": [StrOptions({"auto", "lloyd"})],
+        "random_state": ["random_state"],
+        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+        "copy_x": ["boolean"],
+    }
+
+    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, tol_mode="shift",
+                 metric="euclidean", algorithm="auto", random_state=None, n_threads=None, verbose=0, copy_x=True):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.tol_mode = tol_mode
+        self.metric = metric
+        self.algorithm = algorithm
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.verbose = verbose
+        self.copy_x = copy_x
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return CentrixTags(
+            **{f.name: getattr(tags, f.name) for f in fields(tags)},
+            expected_failed_checks={
+                # As for scikit-learn's own KMeans: the check refits on the repeated rows *shuffled*,
+                # and a random initialisation that depends on row order cannot pick the same starting
+                # centers. Weights of 2 do equal duplicated rows in place (tests/python/test_estimator.py).
+                "check_sample_weight_equivalence_on_dense_data": (
+                    "sample_weight is not equivalent to removing/repeating samples once the rows are shuffled: "
+                    "the random initialisation depends on row order"
+                ),
+            },
+        )
+
+    def _validate_X(self, X, reset):
+        return validate_data(self, X, dtype=list(_FLOAT_DTYPES), order="C", accept_sparse=False, reset=reset,
+                             ensure_min_samples=1)
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the k-means clustering.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows. C-contiguous float32/float64 arrays are used without
+            a copy; other layouts and dtypes are converted once.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row; None weighs all rows equally.
+
+        Returns
+        -------
+        self : KMeans
+            Fitted estimator.
+        """
+        self._validate_params()
+        X = self._validate_X(X, reset=True)
+        weights = None
+        if sample_weight is not None:
+            weights = np.ascontiguousarray(_check_sample_weight(sample_weight, X, dtype=np.float64))
+        result = _fit_core(
+            X, weights, n_clusters=self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
+            tol=self.tol, tol_mode=self.tol_mode, metric=self.metric, algorithm=self.algorithm,
+            seed=_seed_from(self.random_state), n_threads=self.n_threads, verbose=self.verbose,
+        )
+        self.cluster_centers_ = result.centers
+        self.labels_ = result.labels
+        self.inertia_ = result.inertia
+        self.n_iter_ = result.n_iter
+        self.converged_ = result.converged
+        self.history_ = result.history
+        self._n_features_out = self.cluster_centers_.shape[0]
+        return self
+
+    def _test_data(self, X):
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        centers = self.cluster_centers_.astype(X.dtype, copy=False)
+        return X, np.ascontiguousarray(centers)
+
+    def predict(self, X):
+        """Index of the closest center of each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int32
+        """
+        X, centers = self._test_data(X)
+        return _core.predict(X, centers, self.metric, int(self.n_threads or 0))
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit, then return ``labels_``."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def transform(self, X):
+        """Distance of each row of ``X`` to every center.
+
+        Euclidean distance for ``metric="euclidean"``, ``1 - cos`` for
+        ``metric="cosine"``; in the dtype of ``X``.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+        """
+        X, centers = self._test_data(X)
+        return _core.transform(X, centers, self.metric, int(self.n_threads or 0))
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit, then return the distances of ``X`` to the centers."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the inertia of ``X`` against the fitted centers (higher is better)."""
+        X, centers = self._test_data(X)
+        weights = None
+        if sample_weight is not None:
+            weights = np.ascontiguousarray(_check_sample_weight(sample_weight, X, dtype=np.float64))
+        labels = _core.predict(X, centers, self.metric, int(self.n_threads or 0))
+        return -_core.inertia(X, centers, labels, self.metric, weights)

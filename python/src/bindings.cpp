@@ -1,0 +1,223 @@
+// centrix._core: the C++ library as seen from Python. Thin on purpose: the
+// estimator logic (validation, scikit-learn conventions) lives in
+// python/centrix/_kmeans.py; this file only moves arrays in and out, without
+// copies for C-contiguous float32/float64 input, and releases the GIL while
+// C++ works.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "centrix/error.hpp"
+#include "centrix/kmeans.hpp"
+#include "centrix/reference.hpp"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace {
+
+template <class T>
+using Matrix2D = nb::ndarray<const T, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using Vector1D = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using Labels1D = nb::ndarray<const std::int32_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+
+template <class T>
+centrix::MatrixView<T> view_of(const Matrix2D<T>& a) {
+  return centrix::MatrixView<T>(a.data(), a.shape(0), a.shape(1));
+}
+
+/// Moves a vector into a NumPy array that owns it.
+template <class T>
+nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& values, std::initializer_list<std::size_t> shape) {
+  auto* heap = new std::vector<T>(std::move(values));
+  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
+  return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
+}
+
+/// Ctrl-C: polled by the C++ loops; takes the GIL only for the check.
+bool python_interrupted() {
+  nb::gil_scoped_acquire gil;
+  return PyErr_CheckSignals() != 0;
+}
+
+template <class T>
+nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
+             std::optional<Matrix2D<double>> initial_centers, int n_init, int n_local_trials, int max_iter, double tol,
+             const std::string& tol_mode, bool early_stop, const std::string& metric, const std::string& algorithm,
+             std::uint64_t seed, int n_threads, std::optional<Vector1D> sample_weight, int verbose) {
+  centrix::KMeansOptions options;
+  options.n_clusters = n_clusters;
+  options.n_init = n_init;
+  options.n_local_trials = n_local_trials;
+  options.max_iter = max_iter;
+  options.tol = tol;
+  options.tol_mode = centrix::parse_tol_mode(tol_mode);
+  options.early_stop = early_stop;
+  options.metric = centrix::parse_metric(metric);
+  options.algorithm = centrix::parse_algorithm(algorithm);
+  options.seed = seed;
+  options.n_threads = n_threads;
+  if (init == "k-means++") {
+    options.init = centrix::Init::KMeansPlusPlus;
+  } else if (init == "random") {
+    options.init = centrix::Init::Random;
+  } else if (init == "given" && initial_centers) {
+    options.init = centrix::Init::Given;
+    options.initial_centers.assign(initial_centers->data(), initial_centers->data() + initial_centers->size());
+  } else {
+    throw centrix::InvalidArgument("unknown init '" + init + "'");
+  }
+  options.interrupted = python_interrupted;
+  if (verbose > 0) {
+    options.on_iteration = [](const centrix::IterationStats& s) {
+      nb::gil_scoped_acquire gil;
+      nb::print(nb::str("run {}  iteration {}  inertia {}  shift {}  {} ms")
+                    .format(s.run, s.iteration, s.inertia, s.center_shift, s.seconds * 1e3));
+      return true;
+    };
+  }
+  const std::span<const double> weights =
+      sample_weight ? std::span<const double>(sample_weight->data(), sample_weight->size()) : std::span<const double>();
+
+  centrix::KMeansResult<T> result;
+  {
+    nb::gil_scoped_release release;
+    result = centrix::fit(view_of(X), options, weights);
+  }
+  const std::size_t k = result.centers.rows;
+  const std::size_t d = result.centers.cols;
+  const std::size_t n = result.labels.size();
+  const std::size_t iterations = result.history.size();
+  std::vector<int> run(iterations), iteration(iterations), n_empty(iterations);
+  std::vector<double> inertia(iterations), shift(iterations), seconds(iterations);
+  std::vector<std::int64_t> n_changed(iterations);
+  for (std::size_t i = 0; i < iterations; ++i) {
+    const centrix::IterationStats& s = result.history[i];
+    run[i] = s.run;
+    iteration[i] = s.iteration;
+    inertia[i] = s.inertia;
+    shift[i] = s.center_shift;
+    seconds[i] = s.seconds;
+    n_changed[i] = s.n_changed;
+    n_empty[i] = s.n_empty;
+  }
+  nb::dict history;
+  history["run"] = to_numpy(std::move(run), {iterations});
+  history["iteration"] = to_numpy(std::move(iteration), {iterations});
+  history["inertia"] = to_numpy(std::move(inertia), {iterations});
+  history["center_shift"] = to_numpy(std::move(shift), {iterations});
+  history["seconds"] = to_numpy(std::move(seconds), {iterations});
+  history["n_changed"] = to_numpy(std::move(n_changed), {iterations});
+  history["n_empty"] = to_numpy(std::move(n_empty), {iterations});
+
+  nb::dict out;
+  out["centers"] = to_numpy(std::move(result.centers.values), {k, d});
+  out["labels"] = to_numpy(std::move(result.labels), {n});
+  out["inertia"] = result.inertia;
+  out["n_iter"] = result.n_iter;
+  out["converged"] = result.converged;
+  out["best_run"] = result.best_run;
+  out["seconds"] = result.seconds;
+  out["warnings"] = result.warnings;
+  out["history"] = history;
+  return out;
+}
+
+template <class T>
+nb::ndarray<nb::numpy, std::int32_t> predict(const Matrix2D<T>& X, const Matrix2D<T>& centers,
+                                             const std::string& metric, int n_threads) {
+  const centrix::Metric m = centrix::parse_metric(metric);
+  std::vector<std::int32_t> labels;
+  {
+    nb::gil_scoped_release release;
+    labels = centrix::predict(view_of(X), view_of(centers), m, n_threads);
+  }
+  const std::size_t n = labels.size();
+  return to_numpy(std::move(labels), {n});
+}
+
+template <class T>
+nb::ndarray<nb::numpy, T> transform(const Matrix2D<T>& X, const Matrix2D<T>& centers, const std::string& metric,
+                                    int n_threads) {
+  const centrix::Metric m = centrix::parse_metric(metric);
+  centrix::Matrix<T> distances;
+  {
+    nb::gil_scoped_release release;
+    distances = centrix::transform(view_of(X), view_of(centers), m, n_threads);
+  }
+  return to_numpy(std::move(distances.values), {distances.rows, distances.cols});
+}
+
+template <class T>
+double inertia(const Matrix2D<T>& X, const Matrix2D<T>& centers, const Labels1D& labels, const std::string& metric,
+               std::optional<Vector1D> sample_weight) {
+  const centrix::Metric m = centrix::parse_metric(metric);
+  const std::span<const double> weights =
+      sample_weight ? std::span<const double>(sample_weight->data(), sample_weight->size()) : std::span<const double>();
+  nb::gil_scoped_release release;
+  return centrix::inertia(view_of(X), view_of(centers), std::span<const std::int32_t>(labels.data(), labels.size()), m,
+                          weights);
+}
+
+/// The brute-force reference (plain loops in double), for the property tests.
+template <class T>
+nb::dict reference_lloyd(const Matrix2D<T>& X, const Matrix2D<double>& initial_centers, int max_iter, double tol,
+                         const std::string& tol_mode, const std::string& metric,
+                         std::optional<Vector1D> sample_weight) {
+  centrix::KMeansOptions options;
+  options.n_clusters = static_cast<int>(initial_centers.shape(0));
+  options.init = centrix::Init::Given;
+  options.initial_centers.assign(initial_centers.data(), initial_centers.data() + initial_centers.size());
+  options.max_iter = max_iter;
+  options.tol = tol;
+  options.tol_mode = centrix::parse_tol_mode(tol_mode);
+  options.metric = centrix::parse_metric(metric);
+  const std::span<const double> weights =
+      sample_weight ? std::span<const double>(sample_weight->data(), sample_weight->size()) : std::span<const double>();
+  centrix::KMeansResult<double> result = centrix::reference::lloyd(view_of(X), options, weights);
+  const std::size_t k = result.centers.rows;
+  const std::size_t d = result.centers.cols;
+  const std::size_t n = result.labels.size();
+  nb::dict out;
+  out["centers"] = to_numpy(std::move(result.centers.values), {k, d});
+  out["labels"] = to_numpy(std::move(result.labels), {n});
+  out["inertia"] = result.inertia;
+  out["n_iter"] = result.n_iter;
+  return out;
+}
+
+template <class T>
+void bind_for(nb::module_& m) {
+  m.def("fit", &fit<T>, "X"_a, "n_clusters"_a, "init"_a, "initial_centers"_a.none(), "n_init"_a, "n_local_trials"_a,
+        "max_iter"_a, "tol"_a, "tol_mode"_a, "early_stop"_a, "metric"_a, "algorithm"_a, "seed"_a, "n_threads"_a,
+        "sample_weight"_a.none(), "verbose"_a);
+  m.def("predict", &predict<T>, "X"_a, "centers"_a, "metric"_a, "n_threads"_a);
+  m.def("transform", &transform<T>, "X"_a, "centers"_a, "metric"_a, "n_threads"_a);
+  m.def("inertia", &inertia<T>, "X"_a, "centers"_a, "labels"_a, "metric"_a, "sample_weight"_a.none());
+  m.def("reference_lloyd", &reference_lloyd<T>, "X"_a, "initial_centers"_a, "max_iter"_a, "tol"_a, "tol_mode"_a,
+        "metric"_a, "sample_weight"_a.none());
+}
+
+}  // namespace
+
+NB_MODULE(_core, m) {
+  m.doc() = "Centrix C++ core (internal; use centrix.KMeans or centrix.kmeans)";
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const centrix::Cancelled& e) {
+      // A pending KeyboardInterrupt set by PyErr_CheckSignals takes precedence.
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
+    } catch (const centrix::Error& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  bind_for<float>(m);
+  bind_for<double>(m);
+}
