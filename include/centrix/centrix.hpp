@@ -6,5 +6,6 @@
 #include "centrix/io.hpp"
 #include "centrix/kmeans.hpp"
 #include "centrix/matrix_view.hpp"
+#include "centrix/mean_shift.hpp"
 #include "centrix/metrics.hpp"
 #include "centrix/reference.hpp"

@@ -1,12 +1,13 @@
 """Centrix: fast, exact k-means clustering.
 
-``centrix.KMeans`` is a scikit-learn compatible estimator; ``centrix.kmeans``
-is the same clustering as a plain function. Both run the Centrix C++ library
+``centrix.KMeans`` and ``centrix.MeanShift`` are scikit-learn compatible
+estimators; ``centrix.kmeans`` is k-means as a plain function. Both run the Centrix C++ library
 (multi-threaded, no copy of C-contiguous float32/float64 input, bitwise
 reproducible for a seed whatever the thread count).
 """
 
 from ._kmeans import KMeans, KMeansResult, kmeans
+from ._mean_shift import MeanShift, estimate_bandwidth
 
-__all__ = ["KMeans", "KMeansResult", "kmeans"]
+__all__ = ["KMeans", "KMeansResult", "MeanShift", "estimate_bandwidth", "kmeans"]
 __version__ = "0.1.0"

@@ -15,6 +15,7 @@
 
 #include "centrix/error.hpp"
 #include "centrix/kmeans.hpp"
+#include "centrix/mean_shift.hpp"
 #include "centrix/reference.hpp"
 
 namespace nb = nanobind;
@@ -193,7 +194,61 @@ nb::dict reference_lloyd(const Matrix2D<T>& X, const Matrix2D<double>& initial_c
 }
 
 template <class T>
+nb::dict mean_shift(const Matrix2D<T>& X, double bandwidth, double quantile, std::size_t bandwidth_samples,
+                    const std::string& kernel, double gaussian_cutoff, std::optional<Matrix2D<double>> seeds,
+                    bool bin_seeding, int min_bin_freq, bool cluster_all, int max_iter, double tol,
+                    const std::string& label_mode, std::uint64_t seed, int n_threads) {
+  centrix::MeanShiftOptions options;
+  options.bandwidth = bandwidth;
+  options.quantile = quantile;
+  options.bandwidth_samples = bandwidth_samples;
+  options.kernel = centrix::parse_mean_shift_kernel(kernel);
+  options.gaussian_cutoff = gaussian_cutoff;
+  if (seeds) options.seeds.assign(seeds->data(), seeds->data() + seeds->size());
+  options.bin_seeding = bin_seeding;
+  options.min_bin_freq = min_bin_freq;
+  options.cluster_all = cluster_all;
+  options.max_iter = max_iter;
+  options.tol = tol;
+  if (label_mode == "attractor") {
+    options.labels = centrix::MeanShiftLabels::Attractor;
+  } else if (label_mode != "nearest") {
+    throw centrix::InvalidArgument("unknown label mode '" + label_mode + "' (expected nearest or attractor)");
+  }
+  options.seed = seed;
+  options.n_threads = n_threads;
+  centrix::MeanShiftResult<T> result;
+  {
+    nb::gil_scoped_release release;
+    result = centrix::mean_shift(view_of(X), options);
+  }
+  const std::size_t k = result.centers.rows;
+  const std::size_t d = result.centers.cols;
+  const std::size_t n = result.labels.size();
+  nb::dict out;
+  out["centers"] = to_numpy(std::move(result.centers.values), {k, d});
+  out["labels"] = to_numpy(std::move(result.labels), {n});
+  out["populations"] = to_numpy(std::move(result.populations), {k});
+  out["n_iter"] = result.n_iter;
+  out["bandwidth"] = result.bandwidth;
+  out["n_seeds"] = result.n_seeds;
+  out["seconds"] = result.seconds;
+  return out;
+}
+
+template <class T>
+double estimate_bandwidth(const Matrix2D<T>& X, double quantile, std::size_t n_samples, std::uint64_t seed,
+                          int n_threads) {
+  nb::gil_scoped_release release;
+  return centrix::estimate_bandwidth(view_of(X), quantile, n_samples, seed, n_threads);
+}
+
+template <class T>
 void bind_for(nb::module_& m) {
+  m.def("mean_shift", &mean_shift<T>, "X"_a, "bandwidth"_a, "quantile"_a, "bandwidth_samples"_a, "kernel"_a,
+        "gaussian_cutoff"_a, "seeds"_a.none(), "bin_seeding"_a, "min_bin_freq"_a, "cluster_all"_a, "max_iter"_a,
+        "tol"_a, "label_mode"_a, "seed"_a, "n_threads"_a);
+  m.def("estimate_bandwidth", &estimate_bandwidth<T>, "X"_a, "quantile"_a, "n_samples"_a, "seed"_a, "n_threads"_a);
   m.def("fit", &fit<T>, "X"_a, "n_clusters"_a, "init"_a, "initial_centers"_a.none(), "n_init"_a, "n_local_trials"_a,
         "max_iter"_a, "tol"_a, "tol_mode"_a, "early_stop"_a, "metric"_a, "algorithm"_a, "seed"_a, "n_threads"_a,
         "sample_weight"_a.none(), "verbose"_a);

@@ -1,5 +1,7 @@
 #include "kernels/nearest.hpp"
 
+#include "kernels/dispatch.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -195,16 +197,6 @@ template <class T>
     tiled_distances<T, DistanceForm::Expanded>(rows, n_rows, row_sq_norms, panel, sink);
   }
 }
-
-// Runtime CPU dispatch: the compiler builds each entry point for a baseline
-// x86-64, AVX2 and AVX-512 and picks one when the program loads. Floating-point
-// contraction is off (-std=c++20 implies -ffp-contract=off), so every variant
-// gives bitwise the same results.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(CENTRIX_NO_MULTIVERSIONING)
-#define CENTRIX_DISPATCH __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#define CENTRIX_DISPATCH
-#endif
 
 CENTRIX_DISPATCH void nearest_f32(const float* rows, std::size_t n_rows, const float* norms,
                                   const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best,

@@ -304,3 +304,45 @@ TEST(Cli, DemoWritesItsOutputs) {
 
 }  // namespace
 }  // namespace centrix
+
+namespace centrix {
+namespace {
+
+TEST(CliMeanShift, ClustersAndWritesOutputs) {
+  TempDir dir;
+  ASSERT_EQ(
+      run_cli(dir, "generate blobs --n 1000 --d 2 --centers 3 --std 0.5 --seed 4 -o " + dir.file("b.csv")).exit_code,
+      0);
+  const CliRun run =
+      run_cli(dir, "meanshift " + dir.file("b.csv") + " --bandwidth 2 --bin-seeding --labels " + dir.file("l.txt") +
+                       " --centers " + dir.file("c.csv") + " --summary " + dir.file("s.json"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(io::load_matrix(dir.file("c.csv")).rows(), 3U);
+  EXPECT_EQ(io::load_labels(dir.file("l.txt")).size(), 1000U);
+  EXPECT_NE(read_all(dir.file("s.json")).find("\"n_clusters\": 3"), std::string::npos);
+}
+
+void expect_mean_shift_error(const TempDir& dir, const std::string& args, const std::string& expected) {
+  const CliRun run = run_cli(dir, "meanshift " + args + " --labels " + dir.file("l.txt"));
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find(expected), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("l.txt")));
+}
+
+TEST(CliMeanShift, BadInputs) {
+  TempDir dir;
+  write_all(dir.file("d.csv"), "1,2\n1.5,1.8\n5,8\n");
+  write_all(dir.file("one.csv"), "1,2\n");
+  write_all(dir.file("same.csv"), "1,2\n1,2\n1,2\n");
+  write_all(dir.file("nan.csv"), "1,2\nnan,1\n");
+  expect_mean_shift_error(dir, dir.file("d.csv") + " --bandwidth 0", "--bandwidth must be > 0");
+  expect_mean_shift_error(dir, dir.file("d.csv") + " --bandwidth -2", "--bandwidth must be > 0");
+  expect_mean_shift_error(dir, dir.file("one.csv"), "bandwidth estimation needs at least 2 rows");
+  expect_mean_shift_error(dir, dir.file("same.csv"), "estimated bandwidth is 0");
+  expect_mean_shift_error(dir, dir.file("nan.csv") + " --bandwidth 1", "nan.csv:2:1:");
+  expect_mean_shift_error(dir, dir.file("d.csv") + " --kernel epanechnikov", "epanechnikov");
+}
+
+}  // namespace
+}  // namespace centrix

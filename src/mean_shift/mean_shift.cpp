@@ -1,0 +1,260 @@
+// Mean shift: seeds -> climb -> sort modes by population -> drop modes near a
+// more populated one -> label rows. Follows scikit-learn's MeanShift step by
+// step (sklearn/cluster/_mean_shift.py), with neighbour search by grid.
+#include "centrix/mean_shift.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <unordered_map>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "centrix/error.hpp"
+#include "common/parallel.hpp"
+#include "common/random.hpp"
+#include "kernels/nearest.hpp"
+#include "kernels/radius_search.hpp"
+#include "kmeans/validate.hpp"
+
+namespace centrix {
+
+namespace {
+
+/// How far the kernel reaches, in bandwidths.
+double reach_in_bandwidths(const MeanShiftOptions& o) {
+  return o.kernel == MeanShiftKernel::Gaussian ? o.gaussian_cutoff : 1.0;
+}
+
+kernels::Profile profile_of(MeanShiftKernel kernel) {
+  switch (kernel) {
+    case MeanShiftKernel::Triangular:
+      return kernels::Profile::Triangular;
+    case MeanShiftKernel::Gaussian:
+      return kernels::Profile::Gaussian;
+    default:
+      return kernels::Profile::Flat;
+  }
+}
+
+/// Where one seed ends up.
+struct Climb {
+  std::vector<double> mode;
+  std::int64_t population = 0;  // rows within the bandwidth of the last window
+  int iterations = 0;           // mean updates made
+};
+
+/// Shifts one seed to a mode of the kernel density estimate.
+Climb climb(const kernels::RadiusSearch& search, std::size_t d, const double* seed, const MeanShiftOptions& o,
+            double bandwidth) {
+  Climb c;
+  c.mode.assign(seed, seed + d);
+  kernels::NeighbourSums sums;
+  const double stop = o.tol * bandwidth;
+  for (int it = 0; it < o.max_iter; ++it) {
+    search.accumulate_within(c.mode.data(), profile_of(o.kernel), bandwidth, bandwidth, sums);
+    c.population = sums.count;
+    const double total_weight = sums.total_weight;
+    if (total_weight <= 0) break;
+    double moved = 0;
+    for (std::size_t t = 0; t < d; ++t) {
+      const double updated = sums.weighted_sum[t] / total_weight;
+      moved += (updated - c.mode[t]) * (updated - c.mode[t]);
+      c.mode[t] = updated;
+    }
+    ++c.iterations;
+    if (std::sqrt(moved) <= stop) break;
+  }
+  return c;
+}
+
+/// scikit-learn's get_bin_seeds: rows rounded (half to even) to a grid of
+/// side `bin_size`; bins holding >= min_freq rows, in first-seen order. The
+/// rows themselves when every row has a bin of its own.
+std::vector<double> bin_seeds(const std::vector<double>& points, std::size_t n, std::size_t d, double bin_size,
+                              int min_freq, bool& used_rows) {
+  struct KeyHash {
+    std::size_t operator()(const std::vector<std::int64_t>& key) const noexcept {
+      std::uint64_t h = 0;
+      for (std::int64_t v : key) h = detail::splitmix64(h ^ static_cast<std::uint64_t>(v));
+      return static_cast<std::size_t>(h);
+    }
+  };
+  std::unordered_map<std::vector<std::int64_t>, std::size_t, KeyHash> index;
+  std::vector<std::vector<std::int64_t>> bins;
+  std::vector<std::size_t> counts;
+  std::vector<std::int64_t> key(d);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t t = 0; t < d; ++t)
+      key[t] = static_cast<std::int64_t>(std::nearbyint(points[i * d + t] / bin_size));
+    const auto [it, inserted] = index.try_emplace(key, bins.size());
+    if (inserted) {
+      bins.push_back(key);
+      counts.push_back(0);
+    }
+    ++counts[it->second];
+  }
+  std::vector<double> seeds;
+  std::size_t kept = 0;
+  for (std::size_t b = 0; b < bins.size(); ++b) {
+    if (counts[b] < static_cast<std::size_t>(min_freq)) continue;
+    ++kept;
+    for (std::size_t t = 0; t < d; ++t) seeds.push_back(static_cast<double>(bins[b][t]) * bin_size);
+  }
+  used_rows = kept == n;
+  return used_rows ? points : seeds;
+}
+
+template <class T>
+void validate(MatrixView<T> data, const MeanShiftOptions& o) {
+  if (data.rows() == 0) throw InvalidArgument("data has no rows");
+  if (data.cols() == 0) throw InvalidArgument("data has no columns");
+  detail::check_finite(data, "data");
+  if (!std::isfinite(o.bandwidth) || o.bandwidth < 0) {
+    throw InvalidArgument("bandwidth must be a positive number, got " + std::to_string(o.bandwidth));
+  }
+  if (o.max_iter < 1) throw InvalidArgument("max_iter must be at least 1");
+  if (!(o.tol >= 0)) throw InvalidArgument("tol must be >= 0");
+  if (o.min_bin_freq < 1) throw InvalidArgument("min_bin_freq must be at least 1");
+  if (o.kernel == MeanShiftKernel::Gaussian && !(o.gaussian_cutoff > 0)) {
+    throw InvalidArgument("gaussian_cutoff must be > 0");
+  }
+  if (!o.seeds.empty() && o.seeds.size() % data.cols() != 0) {
+    throw InvalidArgument("seeds: " + std::to_string(o.seeds.size()) + " values is not a whole number of rows of " +
+                          std::to_string(data.cols()));
+  }
+  for (double v : o.seeds) {
+    if (!std::isfinite(v)) throw InvalidArgument("seeds contain NaN or infinity");
+  }
+}
+
+}  // namespace
+
+template <class T>
+MeanShiftResult<T> mean_shift(MatrixView<T> data, const MeanShiftOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  validate(data, o);
+  const std::size_t n = data.rows();
+  const std::size_t d = data.cols();
+  const int threads = detail::resolve_threads(o.n_threads);
+  MeanShiftResult<T> result;
+  result.bandwidth =
+      o.bandwidth > 0 ? o.bandwidth : estimate_bandwidth(data, o.quantile, o.bandwidth_samples, o.seed, threads);
+  const double h = result.bandwidth;
+
+  std::vector<double> points(n * d);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t t = 0; t < d; ++t) points[i * d + t] = static_cast<double>(data(i, t));
+  }
+  const kernels::RadiusSearch search(points.data(), n, d, h * reach_in_bandwidths(o),
+                                     o.kernel == MeanShiftKernel::Flat);
+
+  // Seeds: given, bins, or the rows.
+  bool seeds_are_rows = o.seeds.empty() && !o.bin_seeding;
+  const std::vector<double> seeds = !o.seeds.empty() ? o.seeds
+                                    : o.bin_seeding  ? bin_seeds(points, n, d, h, o.min_bin_freq, seeds_are_rows)
+                                                     : points;
+  const std::size_t m = seeds.size() / d;
+  result.n_seeds = m;
+
+  // Climb every seed; each is independent, so the thread count changes nothing.
+  std::vector<Climb> climbs(m);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::size_t s = 0; s < m; ++s) climbs[s] = climb(search, d, seeds.data() + s * d, o, h);
+
+  // Modes by population, then by coordinates (both descending, as scikit-learn), then seed order.
+  std::vector<std::size_t> order;
+  for (std::size_t s = 0; s < m; ++s) {
+    if (climbs[s].population > 0) order.push_back(s);
+    result.n_iter = std::max(result.n_iter, climbs[s].iterations);
+  }
+  if (order.empty()) {
+    throw InvalidArgument("no row was within bandwidth=" + std::to_string(h) +
+                          " of any seed: try a different seeding strategy or a larger bandwidth");
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (climbs[a].population != climbs[b].population) return climbs[a].population > climbs[b].population;
+    return std::lexicographical_compare(climbs[b].mode.begin(), climbs[b].mode.end(), climbs[a].mode.begin(),
+                                        climbs[a].mode.end());
+  });
+  std::vector<double> sorted_modes(order.size() * d);
+  for (std::size_t r = 0; r < order.size(); ++r) std::copy_n(climbs[order[r]].mode.data(), d, &sorted_modes[r * d]);
+
+  // Drop every mode within the bandwidth of a more populated one that is kept.
+  const kernels::RadiusSearch mode_search(sorted_modes.data(), order.size(), d, h);
+  std::vector<char> unique(order.size(), 1);
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    if (!unique[r]) continue;
+    mode_search.for_each_within(&sorted_modes[r * d], [&](std::size_t j, double) { unique[j] = 0; });
+    unique[r] = 1;
+  }
+  std::vector<double> centers;
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    if (!unique[r]) continue;
+    centers.insert(centers.end(), &sorted_modes[r * d], &sorted_modes[r * d] + d);
+    result.populations.push_back(climbs[order[r]].population);
+  }
+  const std::size_t k = centers.size() / d;
+  result.centers = Matrix<T>(k, d);
+  std::transform(centers.begin(), centers.end(), result.centers.values.begin(),
+                 [](double v) { return static_cast<T>(v); });
+
+  // Labels: the nearest mode of each row, or of the mode each row's own trajectory reached.
+  std::vector<double> targets;
+  if (o.labels == MeanShiftLabels::Attractor) {
+    targets.resize(n * d);
+    if (seeds_are_rows) {
+      for (std::size_t i = 0; i < n; ++i) std::copy_n(climbs[i].mode.data(), d, &targets[i * d]);
+    } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+      for (std::size_t i = 0; i < n; ++i) {
+        const Climb c = climb(search, d, &points[i * d], o, h);
+        std::copy_n(c.mode.data(), d, &targets[i * d]);
+      }
+    }
+  }
+  const std::vector<double>& labelled = o.labels == MeanShiftLabels::Attractor ? targets : points;
+  kernels::ColumnPanel<double> panel;
+  panel.assign(centers.data(), k, d);
+  result.labels.resize(n);
+  std::vector<double> sq_distance(n);
+  const std::size_t block = 256;
+#pragma omp parallel for schedule(static) \
+    num_threads(detail::threads_for_work(static_cast <double>(n * k * d), threads))
+  for (std::size_t first = 0; first < n; first += block) {
+    const std::size_t count = std::min(block, n - first);
+    kernels::nearest_columns(&labelled[first * d], count, static_cast<const double*>(nullptr), panel,
+                             kernels::DistanceForm::Direct, &result.labels[first], &sq_distance[first]);
+  }
+  if (!o.cluster_all) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (std::sqrt(sq_distance[i]) > h) result.labels[i] = -1;
+    }
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+MeanShiftKernel parse_mean_shift_kernel(const std::string& name) {
+  if (name == "flat") return MeanShiftKernel::Flat;
+  if (name == "triangular") return MeanShiftKernel::Triangular;
+  if (name == "gaussian") return MeanShiftKernel::Gaussian;
+  throw InvalidArgument("unknown kernel '" + name + "' (expected flat, triangular or gaussian)");
+}
+
+const char* to_string(MeanShiftKernel kernel) noexcept {
+  switch (kernel) {
+    case MeanShiftKernel::Triangular:
+      return "triangular";
+    case MeanShiftKernel::Gaussian:
+      return "gaussian";
+    default:
+      return "flat";
+  }
+}
+
+template MeanShiftResult<float> mean_shift<float>(MatrixView<float>, const MeanShiftOptions&);
+template MeanShiftResult<double> mean_shift<double>(MatrixView<double>, const MeanShiftOptions&);
+
+}  // namespace centrix

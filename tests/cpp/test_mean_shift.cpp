@@ -1,0 +1,186 @@
+// Mean shift and its neighbour search against brute force.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "centrix/error.hpp"
+#include "centrix/mean_shift.hpp"
+#include "kernels/radius_search.hpp"
+#include "test_util.hpp"
+
+namespace centrix {
+namespace {
+
+using testing::blobs;
+
+class RadiusSearchSweep : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(RadiusSearchSweep, AccumulationsMatchBruteForce) {
+  const std::size_t d = GetParam();
+  std::mt19937_64 gen(d);
+  std::normal_distribution<double> normal(0.0, 3.0);
+  const std::size_t n = 3001;
+  std::vector<double> points(n * d);
+  for (double& v : points) v = normal(gen);
+  for (bool cell_sums : {false, true}) {
+    for (double radius : {0.5, 2.0, 7.0}) {
+      const kernels::RadiusSearch search(points.data(), n, d, radius, cell_sums);
+      for (std::size_t q = 0; q < 40; ++q) {
+        std::vector<double> query(d);
+        for (double& v : query) v = normal(gen);
+        for (kernels::Profile profile :
+             {kernels::Profile::Flat, kernels::Profile::Triangular, kernels::Profile::Gaussian}) {
+          kernels::NeighbourSums sums;
+          const double scale = profile == kernels::Profile::Gaussian ? radius / 3 : radius;
+          search.accumulate_within(query.data(), profile, scale, scale, sums);
+          std::vector<double> expected_sum(d, 0.0);
+          double expected_weight = 0;
+          std::int64_t expected_count = 0;
+          std::size_t visited = 0;
+          for (std::size_t i = 0; i < n; ++i) {
+            double s = 0;
+            for (std::size_t t = 0; t < d; ++t) s += (points[i * d + t] - query[t]) * (points[i * d + t] - query[t]);
+            if (s > radius * radius) continue;
+            ++visited;
+            const double w = profile == kernels::Profile::Flat         ? 1.0
+                             : profile == kernels::Profile::Triangular ? std::max(0.0, 1.0 - std::sqrt(s) / scale)
+                                                                       : std::exp(-0.5 * s / (scale * scale));
+            expected_weight += w;
+            expected_count += s <= scale * scale;
+            for (std::size_t t = 0; t < d; ++t) expected_sum[t] += w * points[i * d + t];
+          }
+          EXPECT_NEAR(sums.total_weight, expected_weight, 1e-9 * (1 + expected_weight));
+          EXPECT_EQ(sums.count, expected_count);
+          for (std::size_t t = 0; t < d; ++t)
+            EXPECT_NEAR(sums.weighted_sum[t], expected_sum[t], 1e-8 * (1.0 + static_cast<double>(visited)));
+          std::size_t reported = 0;
+          search.for_each_within(query.data(), [&](std::size_t, double) { ++reported; });
+          EXPECT_EQ(reported, visited);
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dimensions, RadiusSearchSweep, ::testing::Values(1, 2, 3, 5, 6, 7, 12));
+
+TEST(MeanShift, FindsSeparatedBlobsAndLabelsThem) {
+  datasets::BlobsOptions blob_options;
+  blob_options.n_samples = 3000;
+  blob_options.n_centers = 5;
+  blob_options.cluster_std = 0.5;
+  blob_options.center_low = -100;  // centers tens of units apart, blobs a couple wide
+  blob_options.center_high = 100;
+  blob_options.seed = 21;
+  const auto b = datasets::make_blobs(blob_options);
+  for (bool bin_seeding : {false, true}) {
+    for (MeanShiftKernel kernel : {MeanShiftKernel::Flat, MeanShiftKernel::Triangular, MeanShiftKernel::Gaussian}) {
+      MeanShiftOptions options;
+      options.bandwidth = kernel == MeanShiftKernel::Gaussian ? 0.5 : 1.2;
+      options.bin_seeding = bin_seeding;
+      options.kernel = kernel;
+      const auto result = mean_shift(b.data.view(), options);
+      ASSERT_EQ(result.centers.rows, 5U) << to_string(kernel) << " bin seeding " << bin_seeding;
+      // Every blob is one cluster, and every cluster one blob.
+      std::vector<std::int32_t> blob_to_cluster(5, -1);
+      for (std::size_t i = 0; i < 3000; ++i) {
+        auto& mapped = blob_to_cluster[static_cast<std::size_t>(b.labels[i])];
+        if (mapped < 0) mapped = result.labels[i];
+        EXPECT_EQ(mapped, result.labels[i]);
+      }
+      std::vector<std::int32_t> sorted = blob_to_cluster;
+      std::sort(sorted.begin(), sorted.end());
+      EXPECT_EQ(std::unique(sorted.begin(), sorted.end()) - sorted.begin(), 5);
+      // Modes are sorted by population.
+      for (std::size_t j = 1; j < result.populations.size(); ++j) {
+        EXPECT_GE(result.populations[j - 1], result.populations[j]);
+      }
+    }
+  }
+}
+
+TEST(MeanShift, OneAndTwoThreadsGiveBitwiseEqualResults) {
+  const auto b = blobs(5000, 3, 6, 1.0, 22);
+  MeanShiftOptions options;
+  options.bandwidth = 2.5;
+  options.n_threads = 1;
+  const auto one = mean_shift(b.data.view(), options);
+  options.n_threads = 2;
+  const auto two = mean_shift(b.data.view(), options);
+  EXPECT_EQ(one.labels, two.labels);
+  ASSERT_EQ(one.centers.values.size(), two.centers.values.size());
+  EXPECT_EQ(std::memcmp(one.centers.values.data(), two.centers.values.data(), one.centers.values.size() * 8), 0);
+}
+
+TEST(MeanShift, OrphansGetMinusOneWithoutClusterAll) {
+  auto b = blobs(500, 2, 2, 0.3, 23);
+  b.data(0, 0) = 1000.0;  // far from everything
+  b.data(0, 1) = 1000.0;
+  MeanShiftOptions options;
+  options.bandwidth = 1.5;
+  options.bin_seeding = true;
+  options.min_bin_freq = 3;  // the lone row's bin gives no seed
+  options.cluster_all = false;
+  const auto result = mean_shift(b.data.view(), options);
+  EXPECT_EQ(result.labels[0], -1);
+  EXPECT_EQ(std::count(result.labels.begin(), result.labels.end(), -1), 1);
+  options.cluster_all = true;
+  EXPECT_GE(mean_shift(b.data.view(), options).labels[0], 0);
+}
+
+TEST(MeanShift, AttractorLabelsFollowEachRowsTrajectory) {
+  // Two blobs whose windows overlap: a row between them is labelled by where it climbs to.
+  const auto b = blobs(2000, 2, 2, 1.0, 24);
+  MeanShiftOptions options;
+  options.bandwidth = 2.0;
+  options.labels = MeanShiftLabels::Attractor;
+  const auto attractor = mean_shift(b.data.view(), options);
+  options.labels = MeanShiftLabels::Nearest;
+  const auto nearest = mean_shift(b.data.view(), options);
+  ASSERT_EQ(attractor.centers.values, nearest.centers.values);
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < 2000; ++i) same += attractor.labels[i] == nearest.labels[i];
+  EXPECT_GT(same, 1900U);  // the two rules agree away from the boundaries
+  for (std::int32_t l : attractor.labels) EXPECT_GE(l, 0);
+}
+
+TEST(EstimateBandwidth, IsTheMeanDistanceToTheQuantileNeighbour) {
+  std::vector<double> points = {0, 1, 3, 6, 10};  // 1-D
+  // quantile 0.4 of 5 rows: the 2nd nearest (the row itself first): 1, 1, 2, 3, 4.
+  EXPECT_DOUBLE_EQ(estimate_bandwidth(MatrixView<double>(points.data(), 5, 1), 0.4), (1 + 1 + 2 + 3 + 4) / 5.0);
+}
+
+TEST(MeanShiftBadInput, ErrorsNameTheProblem) {
+  std::vector<double> one = {1.0, 2.0};
+  std::vector<double> same = {1.0, 2.0, 1.0, 2.0, 1.0, 2.0};
+  std::vector<double> nan = {1.0, NAN, 1.0, 2.0};
+  const auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  MeanShiftOptions options;
+  options.bandwidth = -1;
+  EXPECT_NE(message([&] { mean_shift(MatrixView<double>(same.data(), 3, 2), options); }).find("bandwidth must be"),
+            std::string::npos);
+  options.bandwidth = 0;  // estimate
+  EXPECT_NE(message([&] { mean_shift(MatrixView<double>(one.data(), 1, 2), options); }).find("at least 2 rows"),
+            std::string::npos);
+  EXPECT_NE(message([&] { mean_shift(MatrixView<double>(same.data(), 3, 2), options); }).find("bandwidth is 0"),
+            std::string::npos);
+  options.bandwidth = 1;
+  EXPECT_NE(message([&] { mean_shift(MatrixView<double>(nan.data(), 2, 2), options); }).find("NaN at row 0, column 1"),
+            std::string::npos);
+  options.seeds = {100.0, 100.0};
+  EXPECT_NE(message([&] { mean_shift(MatrixView<double>(same.data(), 3, 2), options); }).find("no row was within"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace centrix
