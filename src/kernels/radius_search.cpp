@@ -7,6 +7,7 @@
 
 #include "common/random.hpp"
 #include "kernels/dispatch.hpp"
+#include "kernels/exp.hpp"
 
 namespace centrix::kernels {
 
@@ -71,7 +72,7 @@ RadiusSearch::RadiusSearch(const double* points, std::size_t n, std::size_t d, d
   for (std::size_t s = 0; s < n; ++s) {
     for (std::size_t t = 0; t < d; ++t) coords_[t * n + s] = points[order_[s] * d + t];
   }
-  if (dense_ && subdivisions_ > 1) {
+  if (cell_sums && dense_ && subdivisions_ > 1) {
     const std::size_t n_cells = cell_start_.size() - 1;
     cell_sums_.assign(n_cells * d, 0.0);
     for (std::size_t cell = 0; cell < n_cells; ++cell) {
@@ -130,14 +131,14 @@ template <Profile P>
   } else if constexpr (P == Profile::Triangular) {
     return d2 <= r2 ? std::max(0.0, 1.0 - std::sqrt(d2) / scale) : 0.0;
   } else {
-    return d2 <= r2 ? std::exp(-0.5 * d2 / (scale * scale)) : 0.0;
+    return d2 <= r2 ? exp_nonpositive(-0.5 * d2 / (scale * scale)) : 0.0;
   }
 }
 
 /// Lanes of the accumulation. Each lane sums its own points in order and the
 /// lanes are added in order at the end: the arithmetic is written out per
 /// lane, so the compiler may map lanes to SSE, AVX2 or AVX-512 registers and
-/// every target still adds the same numbers in the same order.
+/// the order of the additions is the same on every target.
 constexpr std::size_t kLanes = 8;
 
 /// The accumulation over one run of stored points, for a dimension known at
@@ -165,7 +166,7 @@ template <std::size_t D, Profile P>
     double lane_sum[D][kLanes] = {};
     double q[D];
     for (std::size_t t = 0; t < D; ++t) q[t] = query[t];
-    const auto step = [&](std::size_t first, std::size_t lanes) {
+    const auto step = [&](std::size_t first, std::size_t lanes) __attribute__((always_inline)) {
       for (std::size_t l = 0; l < lanes; ++l) {
         double d2 = 0;
         for (std::size_t t = 0; t < D; ++t) {
@@ -231,10 +232,15 @@ CENTRIX_DISPATCH void RadiusSearch::accumulate_within(const double* query, Profi
   // With a flat profile, a cell wholly inside both radii counts through its precomputed sums.
   const bool whole_cells = profile == Profile::Flat && !cell_sums_.empty();
   const double inside_r2 = std::min(r2, count_r2);
-  for_each_candidate_run(query, [&](std::size_t begin, std::size_t end, const std::int64_t* cell, std::size_t linear) {
-    const bool whole = whole_cells && box_squared_distance(query, cell, true) <= inside_r2;
-    runs.push_back({begin, end, whole ? linear : kNotWhole});
-  });
+  if (dense_ && !whole_cells) {
+    for_each_joined_run(query, [&](std::size_t begin, std::size_t end) { runs.push_back({begin, end, kNotWhole}); });
+  } else {
+    for_each_candidate_run(query,
+                           [&](std::size_t begin, std::size_t end, const std::int64_t* cell, std::size_t linear) {
+                             const bool whole = whole_cells && box_squared_distance(query, cell, true) <= inside_r2;
+                             runs.push_back({begin, end, whole ? linear : kNotWhole});
+                           });
+  }
   double* sum = out.weighted_sum.data();
   const double* c = coords_.data();
   switch (d_) {

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <unordered_map>
 #include <numeric>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "centrix/error.hpp"

@@ -8,6 +8,7 @@
 
 #include "centrix/error.hpp"
 #include "centrix/mean_shift.hpp"
+#include "kernels/exp.hpp"
 #include "kernels/radius_search.hpp"
 #include "test_util.hpp"
 
@@ -66,6 +67,20 @@ TEST_P(RadiusSearchSweep, AccumulationsMatchBruteForce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dimensions, RadiusSearchSweep, ::testing::Values(1, 2, 3, 5, 6, 7, 12));
+
+TEST(Kernels, ExpNonpositiveMatchesStdExp) {
+  double worst = 0;
+  for (double y = -708.0; y <= 0.0; y += 0.0137) {
+    const double expected = std::exp(y);
+    worst = std::max(worst, std::abs(kernels::exp_nonpositive(y) - expected) / expected);
+  }
+  for (double y : {0.0, -0.5 * std::log(2.0), -1e-300, -4.5, -707.99}) {
+    EXPECT_NEAR(kernels::exp_nonpositive(y), std::exp(y), 4e-16 * std::exp(y)) << y;
+  }
+  EXPECT_LT(worst, 4e-16);
+  EXPECT_EQ(kernels::exp_nonpositive(-800.0), 0.0);
+  EXPECT_EQ(kernels::exp_nonpositive(0.0), 1.0);
+}
 
 TEST(MeanShift, FindsSeparatedBlobsAndLabelsThem) {
   datasets::BlobsOptions blob_options;
