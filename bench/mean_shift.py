@@ -26,6 +26,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FRANTI = ROOT.parent / "shared" / "data" / "franti"
 
 
+def cpu_name():
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def median_time(fn, repeats):
     times, result = [], None
     for _ in range(repeats):
@@ -110,7 +120,7 @@ def main():
     lines = [
         "# Mean shift: Centrix against scikit-learn",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"Machine: {cpu_name()}, {os.cpu_count()} cores, shared and noisy; "
         f"scikit-learn {__import__('sklearn').__version__}, centrix {centrix.__version__}. "
         f"Median of {args.repeats} runs (1 run of scikit-learn from 50k points). "
         "Command: `.venv/bin/python bench/mean_shift.py" + (" --quick" if args.quick else "") + "`.",

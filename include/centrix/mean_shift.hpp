@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ struct MeanShiftOptions {
   MeanShiftLabels labels = MeanShiftLabels::Nearest;  ///< how rows are labelled
   std::uint64_t seed = 0;                       ///< for estimation: which rows are sampled
   int n_threads = 0;                            ///< OpenMP threads; 0 uses all available
+  /// Polled while seeds climb; returning true stops with centrix::Cancelled (Python's Ctrl-C).
+  std::function<bool()> interrupted;
 };
 
 template <class T>

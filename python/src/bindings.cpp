@@ -217,6 +217,7 @@ nb::dict mean_shift(const Matrix2D<T>& X, double bandwidth, double quantile, std
   }
   options.seed = seed;
   options.n_threads = n_threads;
+  options.interrupted = python_interrupted;
   centrix::MeanShiftResult<T> result;
   {
     nb::gil_scoped_release release;

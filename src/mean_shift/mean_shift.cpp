@@ -3,7 +3,10 @@
 // step (sklearn/cluster/_mean_shift.py), with neighbour search by grid.
 #include "centrix/mean_shift.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -160,8 +163,15 @@ MeanShiftResult<T> mean_shift(MatrixView<T> data, const MeanShiftOptions& o) {
 
   // Climb every seed; each is independent, so the thread count changes nothing.
   std::vector<Climb> climbs(m);
+  std::atomic<bool> stop = false;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (std::size_t s = 0; s < m; ++s) climbs[s] = climb(search, d, seeds.data() + s * d, o, h);
+  for (std::size_t s = 0; s < m; ++s) {
+    if (stop.load(std::memory_order_relaxed)) continue;
+    // Only the calling thread polls: the callback may need it (Python's GIL).
+    if (o.interrupted && omp_get_thread_num() == 0 && o.interrupted()) stop = true;
+    climbs[s] = climb(search, d, seeds.data() + s * d, o, h);
+  }
+  if (stop) throw Cancelled("mean shift cancelled");
 
   // Modes by population, then by coordinates (both descending, as scikit-learn), then seed order.
   std::vector<std::size_t> order;

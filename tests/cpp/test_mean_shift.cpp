@@ -162,6 +162,17 @@ TEST(MeanShift, AttractorLabelsFollowEachRowsTrajectory) {
   for (std::int32_t l : attractor.labels) EXPECT_GE(l, 0);
 }
 
+TEST(MeanShift, InterruptStopsTheClimb) {
+  const auto b = blobs(2000, 2, 3, 1.0, 25);
+  MeanShiftOptions options;
+  options.bandwidth = 1.0;
+  options.n_threads = 1;
+  int polls = 0;
+  options.interrupted = [&] { return ++polls >= 3; };
+  EXPECT_THROW(mean_shift(b.data.view(), options), Cancelled);
+  EXPECT_EQ(polls, 3);
+}
+
 TEST(EstimateBandwidth, IsTheMeanDistanceToTheQuantileNeighbour) {
   std::vector<double> points = {0, 1, 3, 6, 10};  // 1-D
   // quantile 0.4 of 5 rows: the 2nd nearest (the row itself first): 1, 1, 2, 3, 4.
