@@ -4,6 +4,7 @@
 #include "centrix/error.hpp"
 #include "centrix/mean_shift.hpp"
 #include "common.hpp"
+#include "summary.hpp"
 
 namespace centrix::cli {
 
@@ -65,12 +66,6 @@ int run_mean_shift(const MeanShiftFlags& f, bool bandwidth_given) {
     if (!f.labels_out.empty()) batch.add(f.labels_out, encode_labels_for(f.labels_out, result.labels));
     if (!f.centers_out.empty()) batch.add(f.centers_out, encode_matrix_for(f.centers_out, result.centers.view()));
     if (!f.summary_out.empty()) {
-      nlohmann::json centers = nlohmann::json::array();
-      for (std::size_t j = 0; j < result.centers.rows; ++j) {
-        nlohmann::json row = nlohmann::json::array();
-        for (std::size_t t = 0; t < result.centers.cols; ++t) row.push_back(static_cast<double>(result.centers(j, t)));
-        centers.push_back(std::move(row));
-      }
       const nlohmann::json summary = {{"data", f.data},
                                       {"n", data.rows()},
                                       {"d", data.cols()},
@@ -86,7 +81,7 @@ int run_mean_shift(const MeanShiftFlags& f, bool bandwidth_given) {
                                       {"n_iter", result.n_iter},
                                       {"seconds", result.seconds},
                                       {"populations", result.populations},
-                                      {"centers", std::move(centers)}};
+                                      {"centers", matrix_json(result.centers)}};
       batch.add(f.summary_out, summary.dump(2) + "\n");
     }
     batch.commit();

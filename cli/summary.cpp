@@ -5,14 +5,22 @@
 namespace centrix::cli {
 
 template <class T>
+nlohmann::json matrix_json(const Matrix<T>& matrix) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t j = 0; j < matrix.rows; ++j) {
+    nlohmann::json row = nlohmann::json::array();
+    for (std::size_t t = 0; t < matrix.cols; ++t) row.push_back(static_cast<double>(matrix(j, t)));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+template nlohmann::json matrix_json<float>(const Matrix<float>&);
+template nlohmann::json matrix_json<double>(const Matrix<double>&);
+
+template <class T>
 nlohmann::json summary_json(const KMeansResult<T>& result, const RunDescription& run) {
   const KMeansOptions& o = *run.options;
-  nlohmann::json centers = nlohmann::json::array();
-  for (std::size_t j = 0; j < result.centers.rows; ++j) {
-    nlohmann::json row = nlohmann::json::array();
-    for (std::size_t t = 0; t < result.centers.cols; ++t) row.push_back(static_cast<double>(result.centers(j, t)));
-    centers.push_back(std::move(row));
-  }
   nlohmann::json history = nlohmann::json::array();
   for (const IterationStats& s : result.history) {
     history.push_back({{"run", s.run},
@@ -43,7 +51,7 @@ nlohmann::json summary_json(const KMeansResult<T>& result, const RunDescription&
                       {"converged", result.converged},
                       {"best_run", result.best_run},
                       {"seconds", result.seconds},
-                      {"centers", std::move(centers)},
+                      {"centers", matrix_json(result.centers)},
                       {"history", std::move(history)},
                       {"warnings", result.warnings}};
   if (run.centroid_index) j["centroid_index"] = *run.centroid_index;

@@ -23,6 +23,10 @@ struct RunDescription {
 template <class T>
 nlohmann::json summary_json(const KMeansResult<T>& result, const RunDescription& run);
 
+/// A matrix as a JSON array of rows.
+template <class T>
+nlohmann::json matrix_json(const Matrix<T>& matrix);
+
 /// One line per iteration for --verbose.
 std::string iteration_line(const IterationStats& stats, bool show_run);
 

@@ -41,6 +41,11 @@ nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& values, std::initializer_lis
   return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
 }
 
+/// Optional sample weights as the span the C++ functions take (empty: unweighted).
+std::span<const double> weights_of(const std::optional<Vector1D>& w) {
+  return w ? std::span<const double>(w->data(), w->size()) : std::span<const double>();
+}
+
 /// Ctrl-C: polled by the C++ loops; takes the GIL only for the check.
 bool python_interrupted() {
   nb::gil_scoped_acquire gil;
@@ -83,8 +88,7 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
       return true;
     };
   }
-  const std::span<const double> weights =
-      sample_weight ? std::span<const double>(sample_weight->data(), sample_weight->size()) : std::span<const double>();
+  const std::span<const double> weights = weights_of(sample_weight);
 
   centrix::KMeansResult<T> result;
   {
@@ -159,8 +163,7 @@ template <class T>
 double inertia(const Matrix2D<T>& X, const Matrix2D<T>& centers, const Labels1D& labels, const std::string& metric,
                std::optional<Vector1D> sample_weight) {
   const centrix::Metric m = centrix::parse_metric(metric);
-  const std::span<const double> weights =
-      sample_weight ? std::span<const double>(sample_weight->data(), sample_weight->size()) : std::span<const double>();
+  const std::span<const double> weights = weights_of(sample_weight);
   nb::gil_scoped_release release;
   return centrix::inertia(view_of(X), view_of(centers), std::span<const std::int32_t>(labels.data(), labels.size()), m,
                           weights);
@@ -179,8 +182,7 @@ nb::dict reference_lloyd(const Matrix2D<T>& X, const Matrix2D<double>& initial_c
   options.tol = tol;
   options.tol_mode = centrix::parse_tol_mode(tol_mode);
   options.metric = centrix::parse_metric(metric);
-  const std::span<const double> weights =
-      sample_weight ? std::span<const double>(sample_weight->data(), sample_weight->size()) : std::span<const double>();
+  const std::span<const double> weights = weights_of(sample_weight);
   centrix::KMeansResult<double> result = centrix::reference::lloyd(view_of(X), options, weights);
   const std::size_t k = result.centers.rows;
   const std::size_t d = result.centers.cols;

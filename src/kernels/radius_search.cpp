@@ -241,30 +241,26 @@ CENTRIX_DISPATCH void RadiusSearch::accumulate_within(const double* query, Profi
                              runs.push_back({begin, end, whole ? linear : kNotWhole});
                            });
   }
-  double* sum = out.weighted_sum.data();
-  const double* c = coords_.data();
+  // always_inline: a lambda left out of line would be compiled for the baseline target only.
+  const auto accumulate = [&]<std::size_t D>() __attribute__((always_inline)) {
+    accumulate_dim<D>(runs, profile, coords_.data(), cell_sums_.data(), n_, d_, query, r2, scale, count_r2,
+                      out.weighted_sum.data(), out.total_weight, out.count);
+  };
   switch (d_) {
     case 1:
-      return accumulate_dim<1>(runs, profile, c, cell_sums_.data(), n_, d_, query, r2, scale, count_r2, sum,
-                               out.total_weight, out.count);
+      return accumulate.template operator()<1>();
     case 2:
-      return accumulate_dim<2>(runs, profile, c, cell_sums_.data(), n_, d_, query, r2, scale, count_r2, sum,
-                               out.total_weight, out.count);
+      return accumulate.template operator()<2>();
     case 3:
-      return accumulate_dim<3>(runs, profile, c, cell_sums_.data(), n_, d_, query, r2, scale, count_r2, sum,
-                               out.total_weight, out.count);
+      return accumulate.template operator()<3>();
     case 4:
-      return accumulate_dim<4>(runs, profile, c, cell_sums_.data(), n_, d_, query, r2, scale, count_r2, sum,
-                               out.total_weight, out.count);
+      return accumulate.template operator()<4>();
     case 5:
-      return accumulate_dim<5>(runs, profile, c, cell_sums_.data(), n_, d_, query, r2, scale, count_r2, sum,
-                               out.total_weight, out.count);
+      return accumulate.template operator()<5>();
     case 6:
-      return accumulate_dim<6>(runs, profile, c, cell_sums_.data(), n_, d_, query, r2, scale, count_r2, sum,
-                               out.total_weight, out.count);
+      return accumulate.template operator()<6>();
     default:
-      return accumulate_dim<0>(runs, profile, c, cell_sums_.data(), n_, d_, query, r2, scale, count_r2, sum,
-                               out.total_weight, out.count);
+      return accumulate.template operator()<0>();
   }
 }
 
