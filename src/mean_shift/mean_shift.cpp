@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <unordered_map>
@@ -77,35 +78,66 @@ Climb climb(const kernels::RadiusSearch& search, std::size_t d, const double* se
 /// rows themselves when every row has a bin of its own.
 std::vector<double> bin_seeds(const std::vector<double>& points, std::size_t n, std::size_t d, double bin_size,
                               int min_freq, bool& used_rows) {
-  struct KeyHash {
-    std::size_t operator()(const std::vector<std::int64_t>& key) const noexcept {
-      std::uint64_t h = 0;
-      for (std::int64_t v : key) h = detail::splitmix64(h ^ static_cast<std::uint64_t>(v));
-      return static_cast<std::size_t>(h);
-    }
-  };
-  std::unordered_map<std::vector<std::int64_t>, std::size_t, KeyHash> index;
-  std::vector<std::vector<std::int64_t>> bins;
-  std::vector<std::size_t> counts;
-  std::vector<std::int64_t> key(d);
+  // Each row's bin, rounded half to even as numpy.round.
+  std::vector<std::int64_t> bin(n * d);
+  std::vector<std::int64_t> lo(d, std::numeric_limits<std::int64_t>::max());
+  std::vector<std::int64_t> hi(d, std::numeric_limits<std::int64_t>::min());
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t t = 0; t < d; ++t)
-      key[t] = static_cast<std::int64_t>(std::nearbyint(points[i * d + t] / bin_size));
-    const auto [it, inserted] = index.try_emplace(key, bins.size());
-    if (inserted) {
-      bins.push_back(key);
-      counts.push_back(0);
+    for (std::size_t t = 0; t < d; ++t) {
+      const auto b = static_cast<std::int64_t>(std::nearbyint(points[i * d + t] / bin_size));
+      bin[i * d + t] = b;
+      lo[t] = std::min(lo[t], b);
+      hi[t] = std::max(hi[t], b);
     }
-    ++counts[it->second];
+  }
+  // Count rows per bin and remember where each bin was first seen: in a dense
+  // array when the bins' box is small, else in a hash map.
+  double box = 1;
+  for (std::size_t t = 0; t < d; ++t) box *= static_cast<double>(hi[t] - lo[t] + 1);
+  std::vector<std::size_t> first_row;  // per distinct bin, in first-seen order
+  std::vector<std::size_t> counts;
+  if (box <= 4.0 * static_cast<double>(n) + 1024.0) {
+    constexpr std::size_t kUnseen = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> slot(static_cast<std::size_t>(box), kUnseen);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t linear = 0;
+      for (std::size_t t = 0; t < d; ++t) {
+        linear =
+            linear * static_cast<std::size_t>(hi[t] - lo[t] + 1) + static_cast<std::size_t>(bin[i * d + t] - lo[t]);
+      }
+      if (slot[linear] == kUnseen) {
+        slot[linear] = first_row.size();
+        first_row.push_back(i);
+        counts.push_back(0);
+      }
+      ++counts[slot[linear]];
+    }
+  } else {
+    struct KeyHash {
+      std::size_t operator()(const std::vector<std::int64_t>& key) const noexcept {
+        std::uint64_t h = 0;
+        for (std::int64_t v : key) h = detail::splitmix64(h ^ static_cast<std::uint64_t>(v));
+        return static_cast<std::size_t>(h);
+      }
+    };
+    std::unordered_map<std::vector<std::int64_t>, std::size_t, KeyHash> index;
+    std::vector<std::int64_t> key(d);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::copy_n(&bin[i * d], d, key.begin());
+      const auto [it, inserted] = index.try_emplace(key, first_row.size());
+      if (inserted) {
+        first_row.push_back(i);
+        counts.push_back(0);
+      }
+      ++counts[it->second];
+    }
   }
   std::vector<double> seeds;
-  std::size_t kept = 0;
-  for (std::size_t b = 0; b < bins.size(); ++b) {
+  for (std::size_t b = 0; b < first_row.size(); ++b) {
     if (counts[b] < static_cast<std::size_t>(min_freq)) continue;
-    ++kept;
-    for (std::size_t t = 0; t < d; ++t) seeds.push_back(static_cast<double>(bins[b][t]) * bin_size);
+    for (std::size_t t = 0; t < d; ++t) seeds.push_back(static_cast<double>(bin[first_row[b] * d + t]) * bin_size);
   }
-  used_rows = kept == n;
+  used_rows = seeds.size() == n * d;
   return used_rows ? points : seeds;
 }
 
