@@ -90,7 +90,6 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
   std::vector<double> chunk_potential(n_chunks);
   kernels::ColumnPanel<T> panel;
   std::vector<double> candidate_frame(trials * d);
-  std::vector<double> candidate_rows_tmp(d);
 
   // Squared distances from every row to the panel's columns; for each
   // column, the potential sum_i w_i min(closest_i, dist_ij) per chunk; if
@@ -145,12 +144,11 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
   double current = 0;
   for (double p : chunk_potential) current += p;
 
-  std::vector<std::size_t> candidates(trials);
   for (std::size_t c = 1; c < k; ++c) {
     if (interrupted && interrupted()) throw Cancelled("k-means++ cancelled after " + std::to_string(c) + " centers");
     for (std::size_t t = 0; t < trials; ++t) {
-      candidates[t] = sample_by_potential(closest, weights, rng.uniform() * current, chunk_potential);
-      frame.row_as_center(candidates[t], candidate_frame.data() + t * d);
+      const std::size_t row = sample_by_potential(closest, weights, rng.uniform() * current, chunk_potential);
+      frame.row_as_center(row, candidate_frame.data() + t * d);
     }
     frame.fill_panel(candidate_frame.data(), trials, panel);
     evaluate(trials, false, potential);
