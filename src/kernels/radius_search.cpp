@@ -141,52 +141,89 @@ template <Profile P>
 /// the order of the additions is the same on every target.
 constexpr std::size_t kLanes = 8;
 
-/// The accumulation over one run of stored points, for a dimension known at
-/// compile time (D > 0) or not (D == 0).
+/// Per-lane partial sums of one query, for a dimension D known at compile time.
+template <std::size_t D>
+struct Lanes {
+  double weight[kLanes] = {};
+  double count[kLanes] = {};
+  double sum[D][kLanes] = {};
+
+  /// Adds the lanes, in lane order, to the query's totals.
+  [[gnu::always_inline]] void reduce_into(double* total_sum, double& total_weight, std::int64_t& total_count) const {
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      total_weight += weight[l];
+      total_count += static_cast<std::int64_t>(count[l]);
+      for (std::size_t t = 0; t < D; ++t) total_sum[t] += sum[t][l];
+    }
+  }
+};
+
+/// The accumulation over one run of stored points into the query's lanes
+/// (D > 0: the lanes stay in registers across all the runs of a query).
 template <std::size_t D, Profile P>
-[[gnu::always_inline]] inline void accumulate_run(const double* coords, std::size_t n, std::size_t d_runtime,
-                                                  std::size_t begin, std::size_t end, const double* query, double r2,
-                                                  double scale, double count_r2, double* sum, double& weight,
-                                                  std::int64_t& count) {
-  if constexpr (D == 0) {
-    for (std::size_t s = begin; s < end; ++s) {
+[[gnu::always_inline]] inline void accumulate_run(const double* coords, std::size_t n, std::size_t begin,
+                                                  std::size_t end, const double* q, double r2, double scale,
+                                                  double count_r2, Lanes<D>& lanes) {
+  const auto step = [&](std::size_t first, std::size_t width) __attribute__((always_inline)) {
+    for (std::size_t l = 0; l < width; ++l) {
       double d2 = 0;
-      for (std::size_t t = 0; t < d_runtime; ++t) {
-        const double diff = query[t] - coords[t * n + s];
+      for (std::size_t t = 0; t < D; ++t) {
+        const double diff = q[t] - coords[t * n + first + l];
         d2 += diff * diff;
       }
       const double w = profile_weight<P>(d2, r2, scale);
-      weight += w;
-      count += d2 <= count_r2 ? 1 : 0;
-      for (std::size_t t = 0; t < d_runtime; ++t) sum[t] += w * coords[t * n + s];
+      lanes.weight[l] += w;
+      lanes.count[l] += d2 <= count_r2 ? 1.0 : 0.0;
+      for (std::size_t t = 0; t < D; ++t) lanes.sum[t][l] += w * coords[t * n + first + l];
+    }
+  };
+  std::size_t s = begin;
+  for (; s + kLanes <= end; s += kLanes) step(s, kLanes);
+  if (s < end) step(s, end - s);
+}
+
+/// The same for a dimension known only at run time: plain sums, in point order.
+template <Profile P>
+[[gnu::always_inline]] inline void accumulate_run_any_dim(const double* coords, std::size_t n, std::size_t d,
+                                                          std::size_t begin, std::size_t end, const double* query,
+                                                          double r2, double scale, double count_r2, double* sum,
+                                                          double& weight, std::int64_t& count) {
+  for (std::size_t s = begin; s < end; ++s) {
+    double d2 = 0;
+    for (std::size_t t = 0; t < d; ++t) {
+      const double diff = query[t] - coords[t * n + s];
+      d2 += diff * diff;
+    }
+    const double w = profile_weight<P>(d2, r2, scale);
+    weight += w;
+    count += d2 <= count_r2 ? 1 : 0;
+    for (std::size_t t = 0; t < d; ++t) sum[t] += w * coords[t * n + s];
+  }
+}
+
+template <std::size_t D, Profile P>
+[[gnu::always_inline]] inline void accumulate_runs(const RadiusSearchRuns& runs, const double* coords,
+                                                   const double* cell_sums, std::size_t n, std::size_t d,
+                                                   const double* query, double r2, double scale, double count_r2,
+                                                   double* sum, double& weight, std::int64_t& count) {
+  if constexpr (D == 0) {
+    for (const auto& [begin, end, whole_cell] : runs) {
+      accumulate_run_any_dim<P>(coords, n, d, begin, end, query, r2, scale, count_r2, sum, weight, count);
     }
   } else {
-    double lane_weight[kLanes] = {};
-    double lane_count[kLanes] = {};
-    double lane_sum[D][kLanes] = {};
     double q[D];
     for (std::size_t t = 0; t < D; ++t) q[t] = query[t];
-    const auto step = [&](std::size_t first, std::size_t lanes) __attribute__((always_inline)) {
-      for (std::size_t l = 0; l < lanes; ++l) {
-        double d2 = 0;
-        for (std::size_t t = 0; t < D; ++t) {
-          const double diff = q[t] - coords[t * n + first + l];
-          d2 += diff * diff;
-        }
-        const double w = profile_weight<P>(d2, r2, scale);
-        lane_weight[l] += w;
-        lane_count[l] += d2 <= count_r2 ? 1.0 : 0.0;
-        for (std::size_t t = 0; t < D; ++t) lane_sum[t][l] += w * coords[t * n + first + l];
+    Lanes<D> lanes;
+    for (const auto& [begin, end, whole_cell] : runs) {
+      if (whole_cell != kNotWhole) {
+        for (std::size_t t = 0; t < D; ++t) sum[t] += cell_sums[whole_cell * D + t];
+        weight += static_cast<double>(end - begin);
+        count += static_cast<std::int64_t>(end - begin);
+      } else {
+        accumulate_run<D, P>(coords, n, begin, end, q, r2, scale, count_r2, lanes);
       }
-    };
-    std::size_t s = begin;
-    for (; s + kLanes <= end; s += kLanes) step(s, kLanes);
-    if (s < end) step(s, end - s);
-    for (std::size_t l = 0; l < kLanes; ++l) {
-      weight += lane_weight[l];
-      count += static_cast<std::int64_t>(lane_count[l]);
-      for (std::size_t t = 0; t < D; ++t) sum[t] += lane_sum[t][l];
     }
+    lanes.reduce_into(sum, weight, count);
   }
 }
 
@@ -195,25 +232,16 @@ template <std::size_t D>
                                                   const double* cell_sums, std::size_t n, std::size_t d,
                                                   const double* query, double r2, double scale, double count_r2,
                                                   double* sum, double& weight, std::int64_t& count) {
-  for (const auto& [begin, end, whole_cell] : runs) {
-    if (whole_cell != kNotWhole) {
-      for (std::size_t t = 0; t < d; ++t) sum[t] += cell_sums[whole_cell * d + t];
-      weight += static_cast<double>(end - begin);
-      count += static_cast<std::int64_t>(end - begin);
-      continue;
-    }
-    switch (profile) {
-      case Profile::Flat:
-        accumulate_run<D, Profile::Flat>(coords, n, d, begin, end, query, r2, scale, count_r2, sum, weight, count);
-        break;
-      case Profile::Triangular:
-        accumulate_run<D, Profile::Triangular>(coords, n, d, begin, end, query, r2, scale, count_r2, sum, weight,
+  switch (profile) {
+    case Profile::Flat:
+      return accumulate_runs<D, Profile::Flat>(runs, coords, cell_sums, n, d, query, r2, scale, count_r2, sum, weight,
                                                count);
-        break;
-      case Profile::Gaussian:
-        accumulate_run<D, Profile::Gaussian>(coords, n, d, begin, end, query, r2, scale, count_r2, sum, weight, count);
-        break;
-    }
+    case Profile::Triangular:
+      return accumulate_runs<D, Profile::Triangular>(runs, coords, cell_sums, n, d, query, r2, scale, count_r2, sum,
+                                                     weight, count);
+    case Profile::Gaussian:
+      return accumulate_runs<D, Profile::Gaussian>(runs, coords, cell_sums, n, d, query, r2, scale, count_r2, sum,
+                                                   weight, count);
   }
 }
 
