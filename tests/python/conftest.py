@@ -2,7 +2,11 @@
 
 import os
 import pathlib
+import signal
 import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 
@@ -25,6 +29,34 @@ def centrix():
         if check and result.returncode != 0:
             raise AssertionError(f"centrix {' '.join(map(str, args))} failed:\n{result.stderr}")
         return result
+
+    return run
+
+
+@pytest.fixture
+def interrupt_after(tmp_path):
+    """Runs `statement` (a long centrix call) in a fresh Python, sends SIGINT after
+    `delay` seconds, and returns (exit code, stdout, seconds from signal to exit).
+    The child exits with 3 when the call raised KeyboardInterrupt."""
+
+    def run(setup, statement, delay=1.5):
+        script = tmp_path / "interrupted.py"
+        script.write_text(textwrap.dedent(setup) + textwrap.dedent(f"""
+            print("ready", flush=True)
+            try:
+                {statement}
+                print("finished")
+            except KeyboardInterrupt:
+                print("interrupted", flush=True)
+                sys.exit(3)
+        """))
+        process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+        assert process.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        sent = time.perf_counter()
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=120)
+        return process.returncode, out, time.perf_counter() - sent
 
     return run
 
