@@ -68,16 +68,17 @@ RadiusSearch::RadiusSearch(const double* points, std::size_t n, std::size_t d, d
       }
     }
   }
-  coords_.resize(n * d);
+  stride_ = n + kPadding;
+  coords_.assign(d * stride_, 0.0);
   for (std::size_t s = 0; s < n; ++s) {
-    for (std::size_t t = 0; t < d; ++t) coords_[t * n + s] = points[order_[s] * d + t];
+    for (std::size_t t = 0; t < d; ++t) coords_[t * stride_ + s] = points[order_[s] * d + t];
   }
   if (cell_sums && dense_ && subdivisions_ > 1) {
     const std::size_t n_cells = cell_start_.size() - 1;
     cell_sums_.assign(n_cells * d, 0.0);
     for (std::size_t cell = 0; cell < n_cells; ++cell) {
       for (std::size_t s = cell_start_[cell]; s < cell_start_[cell + 1]; ++s) {
-        for (std::size_t t = 0; t < d; ++t) cell_sums_[cell * d + t] += coords_[t * n + s];
+        for (std::size_t t = 0; t < d; ++t) cell_sums_[cell * d + t] += coords_[t * stride_ + s];
       }
     }
   }
@@ -139,7 +140,7 @@ template <Profile P>
 /// lanes are added in order at the end: the arithmetic is written out per
 /// lane, so the compiler may map lanes to SSE, AVX2 or AVX-512 registers and
 /// the order of the additions is the same on every target.
-constexpr std::size_t kLanes = 8;
+constexpr std::size_t kLanes = RadiusSearch::kPadding;
 
 /// Per-lane partial sums of one query, for a dimension D known at compile time.
 template <std::size_t D>
@@ -164,16 +165,19 @@ template <std::size_t D, Profile P>
 [[gnu::always_inline]] inline void accumulate_run(const double* coords, std::size_t n, std::size_t begin,
                                                   std::size_t end, const double* q, double r2, double scale,
                                                   double count_r2, Lanes<D>& lanes) {
-  const auto step = [&](std::size_t first, std::size_t width) __attribute__((always_inline)) {
-    for (std::size_t l = 0; l < width; ++l) {
+  // Always a full vector of lanes: the last, partial one masks the lanes past
+  // `end`, whose reads land in the padding after the points.
+  const auto step = [&](std::size_t first, std::size_t live) __attribute__((always_inline)) {
+    for (std::size_t l = 0; l < kLanes; ++l) {
       double d2 = 0;
       for (std::size_t t = 0; t < D; ++t) {
         const double diff = q[t] - coords[t * n + first + l];
         d2 += diff * diff;
       }
-      const double w = profile_weight<P>(d2, r2, scale);
+      const double mask = l < live ? 1.0 : 0.0;
+      const double w = mask * profile_weight<P>(d2, r2, scale);
       lanes.weight[l] += w;
-      lanes.count[l] += d2 <= count_r2 ? 1.0 : 0.0;
+      lanes.count[l] += d2 <= count_r2 ? mask : 0.0;
       for (std::size_t t = 0; t < D; ++t) lanes.sum[t][l] += w * coords[t * n + first + l];
     }
   };
@@ -271,7 +275,7 @@ CENTRIX_DISPATCH void RadiusSearch::accumulate_within(const double* query, Profi
   }
   // always_inline: a lambda left out of line would be compiled for the baseline target only.
   const auto accumulate = [&]<std::size_t D>() __attribute__((always_inline)) {
-    accumulate_dim<D>(runs, profile, coords_.data(), cell_sums_.data(), n_, d_, query, r2, scale, count_r2,
+    accumulate_dim<D>(runs, profile, coords_.data(), cell_sums_.data(), stride_, d_, query, r2, scale, count_r2,
                       out.weighted_sum.data(), out.total_weight, out.count);
   };
   switch (d_) {

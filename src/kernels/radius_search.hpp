@@ -42,6 +42,8 @@ class RadiusSearch {
  public:
   /// Largest dimension that uses the grid.
   static constexpr std::size_t kMaxGridDim = 6;
+  /// Zeros after each coordinate's points, so a vector may read past the last one.
+  static constexpr std::size_t kPadding = 8;
 
   /// Indexes n points of dimension d (row-major, copied) for queries of `radius`.
   /// `cell_sums`: subdivide the grid and keep per-cell sums, for flat-profile
@@ -61,7 +63,7 @@ class RadiusSearch {
       for (std::size_t s = begin; s < end; ++s) {
         double d2 = 0;
         for (std::size_t t = 0; t < d_; ++t) {
-          const double diff = query[t] - coords_[t * n_ + s];
+          const double diff = query[t] - coords_[t * stride_ + s];
           d2 += diff * diff;
         }
         if (d2 <= r2) f(order_[s], d2);
@@ -177,7 +179,8 @@ class RadiusSearch {
   std::vector<std::int64_t> extent_;     // dense grid: cells per coordinate
   std::vector<std::size_t> cell_start_;  // dense grid: first stored point of each cell, plus the end
   std::unordered_map<std::uint64_t, std::pair<std::size_t, std::size_t>> hashed_;  // sparse grid: key -> run
-  std::vector<double> coords_;      // d x n, coordinate-major, points cell by cell
+  std::size_t stride_ = 0;          // n plus kPadding: the distance between coordinates in coords_
+  std::vector<double> coords_;      // d x stride_, coordinate-major, points cell by cell, zero padding
   std::vector<std::size_t> order_;  // original index of each stored point
 };
 
