@@ -51,7 +51,7 @@ int run_mean_shift(const MeanShiftFlags& f, bool bandwidth_given) {
   options.cluster_all = f.cluster_all;
   options.max_iter = f.max_iter;
   options.tol = f.tol;
-  options.labels = f.label_mode == "attractor" ? MeanShiftLabels::Attractor : MeanShiftLabels::Nearest;
+  options.labels = parse_mean_shift_labels(f.label_mode);
   options.seed = f.seed;
   options.n_threads = f.threads;
   return data.visit([&](auto view) {

@@ -75,7 +75,9 @@ template <class T>
 double estimate_bandwidth(MatrixView<T> data, double quantile = 0.3, std::size_t n_samples = 0,
                           std::uint64_t seed = 0, int n_threads = 0);
 
+/// Parse "flat"/"triangular"/"gaussian" and "nearest"/"attractor"; throw InvalidArgument otherwise.
 MeanShiftKernel parse_mean_shift_kernel(const std::string& name);
+MeanShiftLabels parse_mean_shift_labels(const std::string& name);
 const char* to_string(MeanShiftKernel kernel) noexcept;
 
 }  // namespace centrix

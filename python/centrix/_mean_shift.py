@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
+from ._kmeans import _as_c_float
 
 _FLOAT_DTYPES = [np.float64, np.float32]
 
@@ -36,11 +37,12 @@ def estimate_bandwidth(X, *, quantile=0.3, n_samples=None, random_state=0, n_job
     -------
     bandwidth : float
     """
-    X = np.ascontiguousarray(np.asarray(X, dtype=np.float64 if np.asarray(X).dtype != np.float32 else np.float32))
+    X = _as_c_float(X)
     if X.ndim != 2:
         raise ValueError(f"Expected a 2-D array, got {X.ndim}-D")
     seed = int(random_state) if isinstance(random_state, numbers.Integral) else 0
-    return _core.estimate_bandwidth(X, float(quantile), int(n_samples or 0), seed, int(n_jobs or 0) if (n_jobs or 0) > 0 else 0)
+    threads = int(n_jobs) if n_jobs is not None and n_jobs > 0 else 0
+    return _core.estimate_bandwidth(X, float(quantile), int(n_samples or 0), seed, threads)
 
 
 class MeanShift(ClusterMixin, BaseEstimator):

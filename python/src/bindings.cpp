@@ -41,6 +41,18 @@ nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& values, std::initializer_lis
   return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
 }
 
+/// A dict holding the centers (k x d) and labels (n) of a clustering, moved into NumPy arrays.
+template <class T>
+nb::dict clustering_dict(centrix::Matrix<T>&& centers, std::vector<std::int32_t>&& labels) {
+  const std::size_t k = centers.rows;
+  const std::size_t d = centers.cols;
+  const std::size_t n = labels.size();
+  nb::dict out;
+  out["centers"] = to_numpy(std::move(centers.values), {k, d});
+  out["labels"] = to_numpy(std::move(labels), {n});
+  return out;
+}
+
 /// Optional sample weights as the span the C++ functions take (empty: unweighted).
 std::span<const double> weights_of(const std::optional<Vector1D>& w) {
   return w ? std::span<const double>(w->data(), w->size()) : std::span<const double>();
@@ -95,9 +107,6 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
     nb::gil_scoped_release release;
     result = centrix::fit(view_of(X), options, weights);
   }
-  const std::size_t k = result.centers.rows;
-  const std::size_t d = result.centers.cols;
-  const std::size_t n = result.labels.size();
   const std::size_t iterations = result.history.size();
   std::vector<int> run(iterations), iteration(iterations), n_empty(iterations);
   std::vector<double> inertia(iterations), shift(iterations), seconds(iterations);
@@ -121,9 +130,7 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   history["n_changed"] = to_numpy(std::move(n_changed), {iterations});
   history["n_empty"] = to_numpy(std::move(n_empty), {iterations});
 
-  nb::dict out;
-  out["centers"] = to_numpy(std::move(result.centers.values), {k, d});
-  out["labels"] = to_numpy(std::move(result.labels), {n});
+  nb::dict out = clustering_dict(std::move(result.centers), std::move(result.labels));
   out["inertia"] = result.inertia;
   out["n_iter"] = result.n_iter;
   out["converged"] = result.converged;
@@ -184,12 +191,7 @@ nb::dict reference_lloyd(const Matrix2D<T>& X, const Matrix2D<double>& initial_c
   options.metric = centrix::parse_metric(metric);
   const std::span<const double> weights = weights_of(sample_weight);
   centrix::KMeansResult<double> result = centrix::reference::lloyd(view_of(X), options, weights);
-  const std::size_t k = result.centers.rows;
-  const std::size_t d = result.centers.cols;
-  const std::size_t n = result.labels.size();
-  nb::dict out;
-  out["centers"] = to_numpy(std::move(result.centers.values), {k, d});
-  out["labels"] = to_numpy(std::move(result.labels), {n});
+  nb::dict out = clustering_dict(std::move(result.centers), std::move(result.labels));
   out["inertia"] = result.inertia;
   out["n_iter"] = result.n_iter;
   return out;
@@ -212,11 +214,7 @@ nb::dict mean_shift(const Matrix2D<T>& X, double bandwidth, double quantile, std
   options.cluster_all = cluster_all;
   options.max_iter = max_iter;
   options.tol = tol;
-  if (label_mode == "attractor") {
-    options.labels = centrix::MeanShiftLabels::Attractor;
-  } else if (label_mode != "nearest") {
-    throw centrix::InvalidArgument("unknown label mode '" + label_mode + "' (expected nearest or attractor)");
-  }
+  options.labels = centrix::parse_mean_shift_labels(label_mode);
   options.seed = seed;
   options.n_threads = n_threads;
   options.interrupted = python_interrupted;
@@ -226,11 +224,7 @@ nb::dict mean_shift(const Matrix2D<T>& X, double bandwidth, double quantile, std
     result = centrix::mean_shift(view_of(X), options);
   }
   const std::size_t k = result.centers.rows;
-  const std::size_t d = result.centers.cols;
-  const std::size_t n = result.labels.size();
-  nb::dict out;
-  out["centers"] = to_numpy(std::move(result.centers.values), {k, d});
-  out["labels"] = to_numpy(std::move(result.labels), {n});
+  nb::dict out = clustering_dict(std::move(result.centers), std::move(result.labels));
   out["populations"] = to_numpy(std::move(result.populations), {k});
   out["n_iter"] = result.n_iter;
   out["bandwidth"] = result.bandwidth;

@@ -71,9 +71,6 @@ class RadiusSearch {
     });
   }
 
-  [[nodiscard]] double radius() const noexcept { return radius_; }
-  [[nodiscard]] bool uses_grid() const noexcept { return use_grid_; }
-
  private:
   /// Calls f(begin, end, cell, linear_index) for each run of stored points
   /// that may hold neighbours of `query` (cell is null without a grid).

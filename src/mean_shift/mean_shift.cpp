@@ -285,6 +285,12 @@ MeanShiftKernel parse_mean_shift_kernel(const std::string& name) {
   throw InvalidArgument("unknown kernel '" + name + "' (expected flat, triangular or gaussian)");
 }
 
+MeanShiftLabels parse_mean_shift_labels(const std::string& name) {
+  if (name == "nearest") return MeanShiftLabels::Nearest;
+  if (name == "attractor") return MeanShiftLabels::Attractor;
+  throw InvalidArgument("unknown label mode '" + name + "' (expected nearest or attractor)");
+}
+
 const char* to_string(MeanShiftKernel kernel) noexcept {
   switch (kernel) {
     case MeanShiftKernel::Triangular:
