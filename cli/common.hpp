@@ -25,6 +25,7 @@ Command add_predict_command(CLI::App& root);
 Command add_generate_command(CLI::App& root);
 Command add_demo_command(CLI::App& root);
 Command add_mean_shift_command(CLI::App& root);
+Command add_score_command(CLI::App& root);
 
 /// Input format and element type flags (--format, --dtype) shared by commands reading data.
 struct DataFlags {

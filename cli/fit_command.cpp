@@ -8,6 +8,7 @@
 #include "centrix/error.hpp"
 #include "centrix/kmeans.hpp"
 #include "centrix/metrics.hpp"
+#include "progress.hpp"
 #include "summary.hpp"
 
 namespace centrix::cli {
@@ -73,6 +74,10 @@ int run_fit(const FitFlags& f) {
   options.tol = f.tol;
   options.tol_mode = parse_tol_mode(f.tol_mode);
   options.early_stop = !f.no_early_stop;
+  options.refine = parse_refine(f.refine);
+  options.swap_patience = f.swap_patience;
+  options.swap_iter = f.swap_iter;
+  options.max_swaps = f.max_swaps;
   options.metric = parse_metric(f.metric);
   options.algorithm = parse_algorithm(f.algorithm);
   options.seed = f.seed;
@@ -81,10 +86,16 @@ int run_fit(const FitFlags& f) {
   const std::vector<double> weights = f.weights.empty() ? std::vector<double>() : load_weights(f.weights, data.rows());
   std::optional<io::Dataset> true_centers;
   if (!f.true_centers.empty()) true_centers = io::load_matrix(f.true_centers, {});
+  ProgressLine progress(f.quiet || f.verbose, options.init == Init::Given ? 1 : options.n_init, options.max_iter);
   if (f.verbose) {
     const bool show_run = options.n_init > 1;
     options.on_iteration = [show_run](const IterationStats& s) {
       std::cout << iteration_line(s, show_run) << '\n';
+      return true;
+    };
+  } else if (progress.enabled()) {
+    options.on_iteration = [&progress](const IterationStats& s) {
+      progress.update(s);
       return true;
     };
   }
@@ -94,6 +105,7 @@ int run_fit(const FitFlags& f) {
     KMeansResult<T> result;
     try {
       result = fit(view, options, weights);
+      progress.finish();
     } catch (const InvalidArgument& e) {
       throw InvalidArgument(f.data + ": " + e.what());
     }
@@ -119,6 +131,8 @@ int run_fit(const FitFlags& f) {
                 options.init == Init::Given ? 1 : options.n_init);
     std::printf("inertia %.10g after %d iterations (%s) in %.3f s\n", result.inertia, result.n_iter,
                 result.converged ? "converged" : "not converged", result.seconds);
+    if (result.n_swaps_tried > 0)
+      std::printf("swap refinement: %d of %d trial swaps kept\n", result.n_swaps_accepted, result.n_swaps_tried);
     if (run.centroid_index)
       std::printf("centroid index against %s: %zu\n", f.true_centers.c_str(), *run.centroid_index);
     for (const std::string& out : outputs) {
@@ -145,6 +159,15 @@ Command add_fit_command(CLI::App& root) {
       ->check(CLI::IsMember({"shift", "inertia"}))
       ->capture_default_str();
   app->add_flag("--no-early-stop", f.no_early_stop, "Run exactly --max-iter iterations (for benchmarks)");
+  app->add_option("--refine", f.refine,
+                  "After Lloyd converges: swap (move centers between regions, keep what lowers the inertia), "
+                  "none, or auto (swap unless --init gives centers or --no-early-stop)")
+      ->check(CLI::IsMember({"auto", "none", "swap"}))
+      ->capture_default_str();
+  app->add_option("--swap-patience", f.swap_patience, "Swap trials in a row without improvement before stopping")
+      ->capture_default_str();
+  app->add_option("--swap-iter", f.swap_iter, "Lloyd iterations that settle each trial swap")->capture_default_str();
+  app->add_option("--max-swaps", f.max_swaps, "Most swap trials per run (0: 2k + 16)")->capture_default_str();
   app->add_option("--metric", f.metric, "euclidean, or cosine (spherical k-means)")
       ->check(CLI::IsMember({"euclidean", "cosine"}))
       ->capture_default_str();
@@ -159,6 +182,8 @@ Command add_fit_command(CLI::App& root) {
   app->add_option("--summary", f.summary_out, "Write a JSON summary of the run here");
   app->add_option("--true-centers", f.true_centers, "Ground-truth centers: report the Centroid Index against them");
   app->add_flag("-v,--verbose", f.verbose, "Print one line per iteration");
+  app->add_flag("-q,--quiet", f.quiet,
+                "No progress line (shown on stderr, when it is a terminal, for runs longer than a second)");
   f.data_flags.add_to(*app);
   return {app, [flags] { return run_fit(*flags); }};
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "centrix/kmeans.hpp"
 #include "common.hpp"
 
 namespace centrix::cli {
@@ -19,6 +20,10 @@ struct FitFlags {
   double tol = 1e-4;
   std::string tol_mode = "shift";
   bool no_early_stop = false;
+  std::string refine = "auto";
+  int swap_patience = KMeansOptions{}.swap_patience;
+  int swap_iter = KMeansOptions{}.swap_iter;
+  int max_swaps = 0;
   std::string metric = "euclidean";
   std::string algorithm = "auto";
   std::uint64_t seed = 0;
@@ -29,6 +34,7 @@ struct FitFlags {
   std::string summary_out;
   std::string true_centers;
   bool verbose = false;
+  bool quiet = false;
   DataFlags data_flags;
 };
 

@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
   app.name("centrix");
   app.require_subcommand(1);
   app.set_version_flag("--version", "centrix 0.1.0");
-  const std::vector<Command> commands = {add_fit_command(app), add_predict_command(app), add_mean_shift_command(app),
-                                         add_generate_command(app), add_demo_command(app)};
+  const std::vector<Command> commands = {add_fit_command(app),   add_predict_command(app),  add_mean_shift_command(app),
+                                         add_score_command(app), add_generate_command(app), add_demo_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

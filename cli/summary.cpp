@@ -24,6 +24,7 @@ nlohmann::json summary_json(const KMeansResult<T>& result, const RunDescription&
   nlohmann::json history = nlohmann::json::array();
   for (const IterationStats& s : result.history) {
     history.push_back({{"run", s.run},
+                       {"swap", s.swap},
                        {"iteration", s.iteration},
                        {"inertia", s.inertia},
                        {"center_shift", s.center_shift},
@@ -44,6 +45,9 @@ nlohmann::json summary_json(const KMeansResult<T>& result, const RunDescription&
                       {"tol", o.tol},
                       {"tol_mode", to_string(o.tol_mode)},
                       {"early_stop", o.early_stop},
+                      {"refine", to_string(o.refine)},
+                      {"n_swaps_tried", result.n_swaps_tried},
+                      {"n_swaps_accepted", result.n_swaps_accepted},
                       {"seed", o.seed},
                       {"threads", run.n_threads},
                       {"inertia", result.inertia},
@@ -62,10 +66,11 @@ template nlohmann::json summary_json<float>(const KMeansResult<float>&, const Ru
 template nlohmann::json summary_json<double>(const KMeansResult<double>&, const RunDescription&);
 
 std::string iteration_line(const IterationStats& s, bool show_run) {
-  char line[160];
-  std::snprintf(line, sizeof line, "%siteration %3d  inertia %.9g  shift %.3g  changed %lld  %.3f ms",
-                show_run ? ("run " + std::to_string(s.run) + "  ").c_str() : "", s.iteration, s.inertia, s.center_shift,
-                static_cast<long long>(s.n_changed), s.seconds * 1e3);
+  const std::string prefix = (show_run ? "run " + std::to_string(s.run) + "  " : std::string()) +
+                             (s.swap > 0 ? "swap " + std::to_string(s.swap) + "  " : std::string());
+  char line[200];
+  std::snprintf(line, sizeof line, "%siteration %3d  inertia %.9g  shift %.3g  changed %lld  %.3f ms", prefix.c_str(),
+                s.iteration, s.inertia, s.center_shift, static_cast<long long>(s.n_changed), s.seconds * 1e3);
   return line;
 }
 

@@ -1,13 +1,16 @@
 """Centrix: fast, exact k-means clustering.
 
 ``centrix.KMeans`` and ``centrix.MeanShift`` are scikit-learn compatible
-estimators; ``centrix.kmeans`` is k-means as a plain function. Both run the Centrix C++ library
+estimators; ``centrix.kmeans`` is k-means as a plain function;
+``centrix.metrics`` holds clustering-quality measures (adjusted Rand index,
+NMI, silhouette, Centroid Index, inertia). All run the Centrix C++ library
 (multi-threaded, no copy of C-contiguous float32/float64 input, bitwise
 reproducible for a seed whatever the thread count).
 """
 
+from . import metrics
 from ._kmeans import KMeans, KMeansResult, kmeans
 from ._mean_shift import MeanShift, estimate_bandwidth
 
-__all__ = ["KMeans", "KMeansResult", "MeanShift", "estimate_bandwidth", "kmeans"]
+__all__ = ["KMeans", "KMeansResult", "MeanShift", "estimate_bandwidth", "kmeans", "metrics"]
 __version__ = "0.1.0"

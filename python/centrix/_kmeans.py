@@ -85,8 +85,11 @@ class KMeansResult:
     converged : bool
         Whether the kept run met its stopping rule before ``max_iter``.
     history : dict of ndarray
-        Per iteration of every run: ``run``, ``iteration``, ``inertia``,
-        ``center_shift``, ``seconds``, ``n_changed``, ``n_empty``.
+        Per iteration of every run: ``run``, ``swap`` (0 in the first
+        descent, s > 0 in the iterations after swap trial s), ``iteration``,
+        ``inertia``, ``center_shift``, ``seconds``, ``n_changed``, ``n_empty``.
+    n_swaps_tried, n_swaps_accepted : int
+        Swap trials of the kept run, and how many lowered the inertia.
     seconds : float
         Wall time of the fit.
     warnings : list of str
@@ -99,30 +102,34 @@ class KMeansResult:
     n_iter: int
     converged: bool
     history: dict = field(repr=False)
+    n_swaps_tried: int = 0
+    n_swaps_accepted: int = 0
     seconds: float = 0.0
     warnings: list = field(default_factory=list)
 
 
 def _fit_core(X, sample_weight, *, n_clusters, init, n_init, max_iter, tol, tol_mode, metric, algorithm, seed,
-              n_threads, verbose, n_local_trials=0, early_stop=True):
+              n_threads, verbose, n_local_trials=0, early_stop=True, refine="auto", swap_patience=8, swap_iter=3,
+              max_swaps=0):
     init_name, initial_centers = _resolve_init(init, n_clusters, X.shape[1], X.dtype)
     raw = _core.fit(
         X, int(n_clusters), init_name, initial_centers, _n_init_for(n_init, init), int(n_local_trials),
         int(max_iter), float(tol), tol_mode, bool(early_stop), metric, algorithm, int(seed),
-        int(n_threads or 0), sample_weight, int(verbose),
+        int(n_threads or 0), sample_weight, int(verbose), refine, int(swap_patience), int(swap_iter), int(max_swaps),
     )
     for message in raw["warnings"]:
         warnings.warn(message, ConvergenceWarning, stacklevel=3)
     return KMeansResult(
         centers=raw["centers"], labels=raw["labels"], inertia=float(raw["inertia"]), n_iter=int(raw["n_iter"]),
-        converged=bool(raw["converged"]), history=dict(raw["history"]), seconds=float(raw["seconds"]),
+        converged=bool(raw["converged"]), history=dict(raw["history"]), n_swaps_tried=int(raw["n_swaps_tried"]),
+        n_swaps_accepted=int(raw["n_swaps_accepted"]), seconds=float(raw["seconds"]),
         warnings=list(raw["warnings"]),
     )
 
 
 def kmeans(X, k, *, sample_weight=None, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, tol_mode="shift",
            metric="euclidean", algorithm="auto", seed=0, n_threads=None, verbose=0, early_stop=True,
-           n_local_trials=0):
+           n_local_trials=0, refine="auto", swap_patience=8, swap_iter=3, max_swaps=0):
     """Cluster the rows of ``X`` into ``k`` clusters with k-means.
 
     The function form of :class:`KMeans`, for when an estimator is not wanted.
@@ -137,6 +144,8 @@ def kmeans(X, k, *, sample_weight=None, init="k-means++", n_init="auto", max_ite
     sample_weight : array-like of shape (n_samples,), optional
         Non-negative weight of each row (used by the init, the update and the inertia).
     init, n_init, max_iter, tol, tol_mode, metric, algorithm, n_threads, verbose
+        As in :class:`KMeans`.
+    refine, swap_patience, swap_iter, max_swaps
         As in :class:`KMeans`.
     seed : int, default=0
         Fixes every random choice (the same as ``centrix fit --seed``).
@@ -155,7 +164,8 @@ def kmeans(X, k, *, sample_weight=None, init="k-means++", n_init="auto", max_ite
     weights = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
     return _fit_core(X, weights, n_clusters=k, init=init, n_init=n_init, max_iter=max_iter, tol=tol,
                      tol_mode=tol_mode, metric=metric, algorithm=algorithm, seed=seed, n_threads=n_threads,
-                     verbose=verbose, n_local_trials=n_local_trials, early_stop=early_stop)
+                     verbose=verbose, n_local_trials=n_local_trials, early_stop=early_stop, refine=refine,
+                     swap_patience=swap_patience, swap_iter=swap_iter, max_swaps=max_swaps)
 
 
 class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -191,6 +201,22 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         inertia is the weighted sum of ``1 - cos``, ``transform`` returns ``1 - cos``.
     algorithm : {"auto", "lloyd"}, default="auto"
         Assignment algorithm; every choice gives identical results.
+    refine : {"auto", "swap", "none"}, default="auto"
+        What follows Lloyd's convergence. "swap": move a center from where it
+        is least useful (lowest removal cost) to split the cluster that gains
+        most, settle with ``swap_iter`` Lloyd iterations and keep the swap
+        only if the inertia fell; repeat until ``swap_patience`` trials in a
+        row fail (Fränti 2018 random swap, ranked as in Ismkhan 2018). This
+        escapes the local optima plain k-means stops in (on the UEF benchmark
+        it finds every true cluster). "none": plain Lloyd, scikit-learn's
+        result. "auto": "swap", unless ``init`` is an array (then the result is
+        Lloyd from exactly those centers).
+    swap_patience : int, default=8
+        Swap trials in a row without improvement before refinement stops.
+    swap_iter : int, default=3
+        Lloyd iterations that settle a trial swap before it is judged.
+    max_swaps : int, default=0
+        Most swap trials per run; 0 means ``2 * n_clusters + 16``.
     random_state : int, RandomState instance or None, default=None
         An int is used as the seed itself, so ``random_state=s`` equals
         ``centrix fit --seed s``. None draws a seed from NumPy's global state.
@@ -217,9 +243,12 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
     history_ : dict of ndarray
-        Per iteration of every run: ``run``, ``iteration``, ``inertia``
-        (of that iteration's assignment), ``center_shift``, ``seconds``,
-        ``n_changed``, ``n_empty``.
+        Per iteration of every run: ``run``, ``swap`` (0 in the run's first
+        descent, s > 0 in the Lloyd iterations after swap trial s),
+        ``iteration``, ``inertia`` (of that iteration's assignment),
+        ``center_shift``, ``seconds``, ``n_changed``, ``n_empty``.
+    n_swaps_tried_, n_swaps_accepted_ : int
+        Swap trials of the kept run (see ``refine``), and how many were kept.
     converged_ : bool
         Whether the kept run met its stopping rule before ``max_iter``.
 
@@ -241,6 +270,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         "tol_mode": [StrOptions({"shift", "inertia"})],
         "metric": [StrOptions({"euclidean", "cosine"})],
         "algorithm": [StrOptions({"auto", "lloyd"})],
+        "refine": [StrOptions({"auto", "swap", "none"})],
+        "swap_patience": [Interval(numbers.Integral, 0, None, closed="left")],
+        "swap_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_swaps": [Interval(numbers.Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
         "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "verbose": ["verbose"],
@@ -248,7 +281,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     }
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, tol_mode="shift",
-                 metric="euclidean", algorithm="auto", random_state=None, n_threads=None, verbose=0, copy_x=True):
+                 metric="euclidean", algorithm="auto", refine="auto", swap_patience=8, swap_iter=3, max_swaps=0,
+                 random_state=None, n_threads=None, verbose=0, copy_x=True):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -257,6 +291,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         self.tol_mode = tol_mode
         self.metric = metric
         self.algorithm = algorithm
+        self.refine = refine
+        self.swap_patience = swap_patience
+        self.swap_iter = swap_iter
+        self.max_swaps = max_swaps
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
@@ -309,7 +347,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         result = _fit_core(
             X, weights, n_clusters=self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
             tol=self.tol, tol_mode=self.tol_mode, metric=self.metric, algorithm=self.algorithm,
-            seed=_seed_from(self.random_state), n_threads=self.n_threads, verbose=self.verbose,
+            seed=_seed_from(self.random_state), n_threads=self.n_threads, verbose=self.verbose, refine=self.refine,
+            swap_patience=self.swap_patience, swap_iter=self.swap_iter, max_swaps=self.max_swaps,
         )
         self.cluster_centers_ = result.centers
         self.labels_ = result.labels
@@ -317,6 +356,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         self.n_iter_ = result.n_iter
         self.converged_ = result.converged
         self.history_ = result.history
+        self.n_swaps_tried_ = result.n_swaps_tried
+        self.n_swaps_accepted_ = result.n_swaps_accepted
         self._n_features_out = self.cluster_centers_.shape[0]
         return self
 

@@ -68,8 +68,13 @@ template <class T>
 nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
              std::optional<Matrix2D<double>> initial_centers, int n_init, int n_local_trials, int max_iter, double tol,
              const std::string& tol_mode, bool early_stop, const std::string& metric, const std::string& algorithm,
-             std::uint64_t seed, int n_threads, std::optional<Vector1D> sample_weight, int verbose) {
+             std::uint64_t seed, int n_threads, std::optional<Vector1D> sample_weight, int verbose,
+             const std::string& refine, int swap_patience, int swap_iter, int max_swaps) {
   centrix::KMeansOptions options;
+  options.refine = centrix::parse_refine(refine);
+  options.swap_patience = swap_patience;
+  options.swap_iter = swap_iter;
+  options.max_swaps = max_swaps;
   options.n_clusters = n_clusters;
   options.n_init = n_init;
   options.n_local_trials = n_local_trials;
@@ -95,8 +100,8 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   if (verbose > 0) {
     options.on_iteration = [](const centrix::IterationStats& s) {
       nb::gil_scoped_acquire gil;
-      nb::print(nb::str("run {}  iteration {}  inertia {}  shift {}  {} ms")
-                    .format(s.run, s.iteration, s.inertia, s.center_shift, s.seconds * 1e3));
+      nb::print(nb::str("run {}  swap {}  iteration {}  inertia {}  shift {}  {} ms")
+                    .format(s.run, s.swap, s.iteration, s.inertia, s.center_shift, s.seconds * 1e3));
       return true;
     };
   }
@@ -108,12 +113,13 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
     result = centrix::fit(view_of(X), options, weights);
   }
   const std::size_t iterations = result.history.size();
-  std::vector<int> run(iterations), iteration(iterations), n_empty(iterations);
+  std::vector<int> run(iterations), swap(iterations), iteration(iterations), n_empty(iterations);
   std::vector<double> inertia(iterations), shift(iterations), seconds(iterations);
   std::vector<std::int64_t> n_changed(iterations);
   for (std::size_t i = 0; i < iterations; ++i) {
     const centrix::IterationStats& s = result.history[i];
     run[i] = s.run;
+    swap[i] = s.swap;
     iteration[i] = s.iteration;
     inertia[i] = s.inertia;
     shift[i] = s.center_shift;
@@ -123,6 +129,7 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   }
   nb::dict history;
   history["run"] = to_numpy(std::move(run), {iterations});
+  history["swap"] = to_numpy(std::move(swap), {iterations});
   history["iteration"] = to_numpy(std::move(iteration), {iterations});
   history["inertia"] = to_numpy(std::move(inertia), {iterations});
   history["center_shift"] = to_numpy(std::move(shift), {iterations});
@@ -135,6 +142,8 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   out["n_iter"] = result.n_iter;
   out["converged"] = result.converged;
   out["best_run"] = result.best_run;
+  out["n_swaps_tried"] = result.n_swaps_tried;
+  out["n_swaps_accepted"] = result.n_swaps_accepted;
   out["seconds"] = result.seconds;
   out["warnings"] = result.warnings;
   out["history"] = history;
@@ -248,7 +257,7 @@ void bind_for(nb::module_& m) {
   m.def("estimate_bandwidth", &estimate_bandwidth<T>, "X"_a, "quantile"_a, "n_samples"_a, "seed"_a, "n_threads"_a);
   m.def("fit", &fit<T>, "X"_a, "n_clusters"_a, "init"_a, "initial_centers"_a.none(), "n_init"_a, "n_local_trials"_a,
         "max_iter"_a, "tol"_a, "tol_mode"_a, "early_stop"_a, "metric"_a, "algorithm"_a, "seed"_a, "n_threads"_a,
-        "sample_weight"_a.none(), "verbose"_a);
+        "sample_weight"_a.none(), "verbose"_a, "refine"_a, "swap_patience"_a, "swap_iter"_a, "max_swaps"_a);
   m.def("predict", &predict<T>, "X"_a, "centers"_a, "metric"_a, "n_threads"_a);
   m.def("transform", &transform<T>, "X"_a, "centers"_a, "metric"_a, "n_threads"_a);
   m.def("inertia", &inertia<T>, "X"_a, "centers"_a, "labels"_a, "metric"_a, "sample_weight"_a.none());
@@ -257,6 +266,8 @@ void bind_for(nb::module_& m) {
 }
 
 }  // namespace
+
+void bind_metrics(nb::module_& m);  // python/src/metrics_bindings.cpp
 
 NB_MODULE(_core, m) {
   m.doc() = "Centrix C++ core (internal; use centrix.KMeans or centrix.kmeans)";
@@ -272,4 +283,5 @@ NB_MODULE(_core, m) {
   });
   bind_for<float>(m);
   bind_for<double>(m);
+  bind_metrics(m);
 }

@@ -15,6 +15,7 @@
 #include "kmeans/frame.hpp"
 #include "kmeans/init.hpp"
 #include "kmeans/lloyd.hpp"
+#include "kmeans/swap.hpp"
 #include "kmeans/update.hpp"
 #include "kmeans/validate.hpp"
 
@@ -57,6 +58,65 @@ double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span
   });
 }
 
+/// Centers along a run's path, for animations. Memory stays bounded: once
+/// 2 x cap frames are held, every other one is dropped and only every
+/// `stride`-th later iteration is kept.
+class FramePath {
+ public:
+  struct Frame {
+    int swap = 0;
+    int iteration = 0;
+    std::vector<double> centers;
+  };
+
+  explicit FramePath(std::size_t cap = 0) : cap_(cap) {}
+  [[nodiscard]] bool enabled() const noexcept { return cap_ > 0; }
+
+  void add(int swap, int iteration, const std::vector<double>& centers) {
+    if (cap_ == 0) return;
+    if (seen_++ % stride_ == 0) frames_.push_back({swap, iteration, centers});
+    if (frames_.size() >= 2 * cap_) {
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < frames_.size(); i += 2, ++kept) {
+        if (i != kept) frames_[kept] = std::move(frames_[i]);
+      }
+      frames_.resize(kept);
+      stride_ *= 2;
+    }
+  }
+  /// Continues this path with another one (a kept swap trial).
+  void extend(FramePath&& other) {
+    for (Frame& f : other.frames_) add(f.swap, f.iteration, f.centers);
+  }
+  /// At most cap frames, evenly spaced, the first kept, then the final centers.
+  template <class T>
+  std::vector<CenterFrame<T>> finish(const std::vector<double>& final_centers, std::size_t k, std::size_t d) {
+    std::vector<CenterFrame<T>> out;
+    if (cap_ == 0) return out;
+    const std::size_t room = cap_ - 1;
+    const std::size_t count = std::min(room, frames_.size());
+    for (std::size_t i = 0; i < count; ++i) {
+      const Frame& f = frames_[count > 1 ? i * (frames_.size() - 1) / (count - 1) : 0];
+      out.push_back({f.swap, f.iteration, to_frame_matrix<T>(f.centers, k, d)});
+    }
+    out.push_back({frames_.empty() ? 0 : frames_.back().swap, 0, to_frame_matrix<T>(final_centers, k, d)});
+    return out;
+  }
+
+ private:
+  template <class T>
+  static Matrix<T> to_frame_matrix(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
+    Matrix<T> m(rows, cols);
+    std::transform(values.begin(), values.end(), m.values.begin(), [](double v) { return static_cast<T>(v); });
+    return m;
+  }
+
+  std::size_t cap_ = 0;
+  std::size_t stride_ = 1;
+  std::size_t seen_ = 0;
+  std::vector<Frame> frames_;
+};
+
 /// One run from one set of starting centers.
 struct RunOutcome {
   std::vector<double> centers;
@@ -64,17 +124,21 @@ struct RunOutcome {
   double inertia = 0;
   int n_iter = 0;
   bool converged = false;
+  int n_swaps_tried = 0;
+  int n_swaps_accepted = 0;
+  FramePath path;
 };
 
 /// The driver loop shared by every assignment algorithm.
 template <class T, AssignmentStep<T> Step>
 RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weights, std::vector<double> centers,
-                      const KMeansOptions& options, double shift_tolerance, int run,
+                      const KMeansOptions& options, double shift_tolerance, int run, int swap,
                       std::vector<IterationStats>* history, int n_threads) {
   const std::size_t n = frame.rows();
   const std::size_t d = frame.dim();
   const auto k = static_cast<std::size_t>(options.n_clusters);
   RunOutcome out;
+  out.path = FramePath(static_cast<std::size_t>(std::max(0, options.max_frames)));
   out.labels.assign(n, -1);
   std::vector<T> sq_distances(n);
   std::vector<double> new_centers(k * d);
@@ -85,6 +149,7 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
   while (iteration < options.max_iter) {
     ++iteration;
     const auto start = Clock::now();
+    out.path.add(swap, iteration, centers);
     const AssignStats assigned = step.assign(centers.data(), k, out.labels, sq_distances);
     const int n_empty =
         update_centers(frame, weights, std::span<const std::int32_t>(out.labels), std::span<const T>(sq_distances), k,
@@ -95,7 +160,7 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
     last_shift = shift;
 
     const IterationStats stats{iteration,          assigned.inertia, shift, seconds_since(start),
-                               assigned.n_changed, n_empty,          run};
+                               assigned.n_changed, n_empty,          run,   swap};
     if (history) history->push_back(stats);
     if ((options.on_iteration && !options.on_iteration(stats)) || (options.interrupted && options.interrupted())) {
       throw Cancelled("k-means cancelled after iteration " + std::to_string(iteration));
@@ -119,6 +184,66 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
   out.inertia = exact_inertia(frame.data(), centers, out.labels, frame.metric(), weights, n_threads);
   out.centers = std::move(centers);
   return out;
+}
+
+/// Refines a converged run by center swaps (see kmeans/swap.hpp): the ranked
+/// swaps of the current solution are tried in order, each settled by
+/// `swap_iter` Lloyd iterations; the first that lowers the inertia is kept
+/// and new swaps are ranked from there. Stops after `swap_patience` trials in
+/// a row without improvement (or `max_swaps` trials), then lets Lloyd
+/// converge from the best solution.
+template <class T, AssignmentStep<T> Step>
+RunOutcome refine_by_swaps(Step& step, const DataFrame<T>& frame, const double* weights, RunOutcome current,
+                           const KMeansOptions& options, double shift_tolerance, int run,
+                           std::vector<IterationStats>* history, int n_threads) {
+  const std::size_t d = frame.dim();
+  const auto k = static_cast<std::size_t>(options.n_clusters);
+  const int max_trials = options.max_swaps > 0 ? options.max_swaps : static_cast<int>(2 * k + 16);
+  KMeansOptions trial_options = options;
+  trial_options.max_iter = options.swap_iter;
+  const std::uint64_t seed = splitmix64(splitmix64(options.seed) ^ 0x5317ULL) + static_cast<std::uint64_t>(run);
+  int tried = 0;
+  int accepted = 0;
+  int failures = 0;
+  int last_accepted = 0;
+  while (failures < options.swap_patience && tried < max_trials) {
+    const auto budget = static_cast<std::size_t>(std::min(options.swap_patience - failures, max_trials - tried));
+    const SwapPlan plan = propose_swaps(frame, weights, current.centers, current.labels, budget,
+                                        splitmix64(seed + static_cast<std::uint64_t>(tried)), n_threads);
+    bool improved = false;
+    for (const Swap& swap : plan.ranked) {
+      ++tried;
+      RunOutcome trial = run_kmeans(step, frame, weights, plan.apply(swap, current.centers, d), trial_options,
+                                    shift_tolerance, run, tried, history, n_threads);
+      if (trial.inertia < current.inertia) {
+        trial.n_iter += current.n_iter;
+        current.path.extend(std::move(trial.path));
+        trial.path = std::move(current.path);
+        current = std::move(trial);
+        improved = true;
+        ++accepted;
+        last_accepted = tried;
+        failures = 0;
+        break;
+      }
+      ++failures;
+    }
+    if (!improved) break;
+  }
+  if (accepted > 0 && !current.converged) {
+    // The kept trial ran only swap_iter iterations: let Lloyd finish.
+    RunOutcome settled = run_kmeans(step, frame, weights, current.centers, options, shift_tolerance, run, last_accepted,
+                                    history, n_threads);
+    settled.n_iter += current.n_iter;
+    if (settled.inertia <= current.inertia) {
+      current.path.extend(std::move(settled.path));
+      settled.path = std::move(current.path);
+      current = std::move(settled);
+    }
+  }
+  current.n_swaps_tried = tried;
+  current.n_swaps_accepted = accepted;
+  return current;
 }
 
 /// Counts distinct rows, stopping once `limit` are found.
@@ -211,14 +336,23 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
     runs = 1;
   }
 
+  const Refine refine = options.refine != Refine::Auto
+                            ? options.refine
+                            : (options.init != Init::Given && options.early_stop ? Refine::Swap : Refine::None);
+
   LloydStep<T> step(frame, weights, n_threads);
   RunOutcome best;
   best.inertia = std::numeric_limits<double>::infinity();
   for (int run = 0; run < runs; ++run) {
     Rng rng(splitmix64(options.seed) + static_cast<std::uint64_t>(run));
     std::vector<double> centers = initial_centers(frame, weights, options, rng, n_threads);
-    RunOutcome outcome = run_kmeans(step, frame, weights, std::move(centers), options, shift_tolerance, run,
-                                    options.keep_history ? &result.history : nullptr, n_threads);
+    std::vector<IterationStats>* history = options.keep_history ? &result.history : nullptr;
+    RunOutcome outcome =
+        run_kmeans(step, frame, weights, std::move(centers), options, shift_tolerance, run, 0, history, n_threads);
+    if (refine == Refine::Swap) {
+      outcome =
+          refine_by_swaps(step, frame, weights, std::move(outcome), options, shift_tolerance, run, history, n_threads);
+    }
     if (outcome.inertia < best.inertia || run == 0) {
       best = std::move(outcome);
       result.best_run = run;
@@ -229,6 +363,9 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
   result.inertia = best.inertia;
   result.n_iter = best.n_iter;
   result.converged = best.converged;
+  result.n_swaps_tried = best.n_swaps_tried;
+  result.n_swaps_accepted = best.n_swaps_accepted;
+  result.frames = best.path.finish<T>(best.centers, k, data.cols());
   result.seconds = seconds_since(start);
   return result;
 }
@@ -311,6 +448,24 @@ Algorithm parse_algorithm(const std::string& name) {
   if (name == "auto") return Algorithm::Auto;
   if (name == "lloyd") return Algorithm::Lloyd;
   throw InvalidArgument("unknown algorithm '" + name + "' (expected auto or lloyd)");
+}
+
+Refine parse_refine(const std::string& name) {
+  if (name == "auto") return Refine::Auto;
+  if (name == "none") return Refine::None;
+  if (name == "swap") return Refine::Swap;
+  throw InvalidArgument("unknown refinement '" + name + "' (expected auto, none or swap)");
+}
+
+const char* to_string(Refine refine) noexcept {
+  switch (refine) {
+    case Refine::None:
+      return "none";
+    case Refine::Swap:
+      return "swap";
+    default:
+      return "auto";
+  }
 }
 
 const char* to_string(Algorithm algorithm) noexcept {

@@ -148,6 +148,26 @@ void DataFrame<T>::row_as_center(std::size_t i, double* out) const {
 }
 
 template <class T>
+void DataFrame<T>::center_to_frame(const double* center, double* out) const {
+  for (std::size_t t = 0; t < dim(); ++t) out[t] = metric_ == Metric::Cosine ? center[t] : center[t] - origin_[t];
+}
+
+template <class T>
+bool DataFrame<T>::frame_to_center(const double* point, double* out) const {
+  const std::size_t d = dim();
+  if (metric_ == Metric::Euclidean) {
+    for (std::size_t t = 0; t < d; ++t) out[t] = point[t] + origin_[t];
+    return true;
+  }
+  double norm = 0;
+  for (std::size_t t = 0; t < d; ++t) norm += point[t] * point[t];
+  if (!(norm > 0)) return false;
+  norm = std::sqrt(norm);
+  for (std::size_t t = 0; t < d; ++t) out[t] = point[t] / norm;
+  return true;
+}
+
+template <class T>
 void DataFrame<T>::fill_panel(const double* centers, std::size_t k, kernels::ColumnPanel<T>& panel) const {
   if (metric_ == Metric::Cosine) {
     panel.assign(centers, k, dim());

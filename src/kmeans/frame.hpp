@@ -62,6 +62,11 @@ class DataFrame {
   void row_in_frame(std::size_t i, double* out) const;
   /// One row of the data in original coordinates, in double (unit length for cosine).
   void row_as_center(std::size_t i, double* out) const;
+  /// A center (original coordinates) moved into the frame.
+  void center_to_frame(const double* center, double* out) const;
+  /// A point of the frame back in original coordinates, as a center: unit
+  /// length for cosine; false if it has no direction (cosine, all zeros).
+  bool frame_to_center(const double* point, double* out) const;
   /// Writes `k` centers (original coordinates) into a kernel panel in the frame.
   void fill_panel(const double* centers, std::size_t k, kernels::ColumnPanel<T>& panel) const;
   /// ||row i|| (cosine metric only).

@@ -47,6 +47,10 @@ void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<co
   if (options.max_iter < 1) fail("max_iter must be at least 1 (got " + std::to_string(options.max_iter) + ")");
   if (!(options.tol >= 0) || !std::isfinite(options.tol)) fail("tol must be a finite number >= 0");
   if (options.n_local_trials < 0) fail("n_local_trials must be >= 0");
+  if (options.swap_patience < 0) fail("swap_patience must be >= 0 (got " + std::to_string(options.swap_patience) + ")");
+  if (options.swap_iter < 1) fail("swap_iter must be at least 1 (got " + std::to_string(options.swap_iter) + ")");
+  if (options.max_frames < 0) fail("max_frames must be >= 0 (got " + std::to_string(options.max_frames) + ")");
+  if (options.max_swaps < 0) fail("max_swaps must be >= 0 (got " + std::to_string(options.max_swaps) + ")");
   if (!sample_weights.empty()) {
     if (sample_weights.size() != n) {
       fail("sample weights: " + str(sample_weights.size()) + " values for " + str(n) + " rows");

@@ -258,13 +258,14 @@ def test_pipeline_and_grid_search():
 
 def test_fitted_attributes_and_methods():
     X, _ = make_blobs(n_samples=500, n_features=3, centers=5, random_state=0)
-    model = centrix.KMeans(5, random_state=0)
+    model = centrix.KMeans(5, random_state=0, refine="none")
     labels = model.fit_predict(X)
     np.testing.assert_array_equal(labels, model.labels_)
     np.testing.assert_array_equal(model.predict(X), model.labels_)
     assert model.n_features_in_ == 3
     assert model.n_iter_ == len(model.history_["iteration"])
-    assert set(model.history_) == {"run", "iteration", "inertia", "center_shift", "seconds", "n_changed", "n_empty"}
+    assert set(model.history_) == {"run", "swap", "iteration", "inertia", "center_shift", "seconds", "n_changed",
+                                   "n_empty"}
     assert np.all(np.diff(model.history_["inertia"]) <= 1e-9 * model.history_["inertia"][:-1])
     distances = model.transform(X)
     np.testing.assert_allclose(distances.min(axis=1) ** 2, ((X - model.cluster_centers_[labels]) ** 2).sum(1))
@@ -279,3 +280,46 @@ def test_every_parameter_is_documented():
         assert f"\n    {name} :" in doc, f"parameter {name} is not documented"
     for attribute in ("cluster_centers_", "labels_", "inertia_", "n_iter_", "n_features_in_", "history_"):
         assert f"\n    {attribute} :" in doc
+
+
+# --- swap refinement ------------------------------------------------------------------------------
+
+
+def uef_centroid_index(found, truth):
+    """Fränti's Centroid Index, by brute force (independent of centrix.metrics)."""
+    def orphans(a, b):
+        nearest = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1).argmin(1)
+        return len(b) - len(set(nearest.tolist()))
+    return max(orphans(found, truth), orphans(truth, found))
+
+
+@pytest.mark.parametrize("name,truth", [("a3", "a3-ga-cb.txt"), ("unbalance", "unbalance-gt.txt")])
+def test_defaults_find_every_uef_cluster_where_sklearn_misses(franti, name, truth):
+    X = np.loadtxt(franti / f"{name}.txt")
+    G = np.loadtxt(franti / truth)
+    for seed in range(5):
+        model = centrix.KMeans(len(G), random_state=seed).fit(X)
+        assert uef_centroid_index(model.cluster_centers_, G) == 0, seed
+        plain = centrix.KMeans(len(G), random_state=seed, refine="none").fit(X)
+        assert model.inertia_ <= plain.inertia_
+        assert 0 <= model.n_swaps_accepted_ <= model.n_swaps_tried_
+        assert plain.n_swaps_tried_ == 0
+
+
+def test_refine_parameters_are_validated_and_reach_the_library():
+    X, _ = make_blobs(n_samples=2000, n_features=2, centers=20, random_state=5)
+    model = centrix.KMeans(20, random_state=1, max_swaps=2).fit(X)
+    assert model.n_swaps_tried_ <= 2
+    assert set(np.unique(model.history_["swap"])) <= set(range(3))
+    model = centrix.KMeans(20, random_state=1, swap_patience=0).fit(X)
+    assert model.n_swaps_tried_ == 0
+    result = centrix.kmeans(X, 20, seed=1, refine="swap", swap_iter=1)
+    assert result.n_swaps_tried >= 1
+    for bad in ({"refine": "random"}, {"swap_iter": 0}, {"swap_patience": -1}, {"max_swaps": -1}):
+        with pytest.raises(ValueError):
+            centrix.KMeans(20, **bad).fit(X)
+    # An explicit start means plain Lloyd from it, unless refinement is asked for.
+    start = X[:20]
+    given = centrix.KMeans(20, init=start, n_init=1).fit(X)
+    assert given.n_swaps_tried_ == 0
+    assert centrix.KMeans(20, init=start, n_init=1, refine="swap").fit(X).inertia_ <= given.inertia_
