@@ -52,14 +52,23 @@ int run_demo(const DemoFlags& f) {
   fit.centers_out = path("centers.csv");
   fit.summary_out = path("summary.json");
   fit.true_centers = path("true_centers.csv");
-  return run_fit(fit);
+  fit.plot.plot_out = path("clusters.svg");
+  fit.plot.report_out = path("report.html");
+  const int status = run_fit(fit);
+  if (status == 0) {
+    std::printf("pictures: %s (the clusters), %s (open it in a browser: clusters, iterations, convergence)\n",
+                fit.plot.plot_out.c_str(), fit.plot.report_out.c_str());
+  }
+  return status;
 }
 
 }  // namespace
 
 Command add_demo_command(CLI::App& root) {
   auto flags = std::make_shared<DemoFlags>();
-  CLI::App* app = root.add_subcommand("demo", "Generate the notebook-2d example, cluster it, write the results");
+  CLI::App* app = root.add_subcommand(
+      "demo",
+      "Generate the notebook-2d example, cluster it, write the results and pictures (clusters.svg, report.html)");
   app->add_option("-o,--output", flags->out_dir, "Folder for the outputs")->capture_default_str();
   app->add_option("--threads", flags->threads, "Threads to use (0: all cores)");
   return {app, [flags] { return run_demo(*flags); }};

@@ -8,6 +8,7 @@
 #include "centrix/error.hpp"
 #include "centrix/kmeans.hpp"
 #include "centrix/metrics.hpp"
+#include "centrix/plot.hpp"
 #include "progress.hpp"
 #include "summary.hpp"
 
@@ -54,11 +55,24 @@ void apply_init(const std::string& init, std::size_t k, std::size_t d, KMeansOpt
   options.initial_centers.assign(view.data(), view.data() + k * d);
 }
 
+/// A loaded matrix copied into doubles (true centers may be a float32 file).
+Matrix<double> to_double_matrix(const io::Dataset& data) {
+  return data.visit([](auto view) {
+    Matrix<double> m(view.rows(), view.cols());
+    for (std::size_t i = 0; i < view.rows(); ++i) {
+      for (std::size_t j = 0; j < view.cols(); ++j) m(i, j) = static_cast<double>(view(i, j));
+    }
+    return m;
+  });
+}
+
 }  // namespace
 
 int run_fit(const FitFlags& f) {
   const io::Dataset data = io::load_matrix(f.data, f.data_flags.load_options());
-  const std::vector<std::string> outputs = {f.labels_out, f.centers_out, f.summary_out};
+  f.plot.validate(f.data, data.cols());
+  std::vector<std::string> outputs = {f.labels_out, f.centers_out, f.summary_out};
+  for (const std::string& out : f.plot.outputs()) outputs.push_back(out);
   for (const std::string& out : outputs) {
     if (out.empty()) continue;
     for (const std::string& input : {f.data, f.weights, f.init, f.true_centers}) {
@@ -82,6 +96,7 @@ int run_fit(const FitFlags& f) {
   options.algorithm = parse_algorithm(f.algorithm);
   options.seed = f.seed;
   options.n_threads = f.threads;
+  options.max_frames = f.plot.max_frames();
   apply_init(f.init, f.n_clusters > 0 ? static_cast<std::size_t>(f.n_clusters) : 0, data.cols(), options);
   const std::vector<double> weights = f.weights.empty() ? std::vector<double>() : load_weights(f.weights, data.rows());
   std::optional<io::Dataset> true_centers;
@@ -124,6 +139,11 @@ int run_fit(const FitFlags& f) {
     if (!f.labels_out.empty()) batch.add(f.labels_out, encode_labels_for(f.labels_out, result.labels));
     if (!f.centers_out.empty()) batch.add(f.centers_out, encode_matrix_for(f.centers_out, result.centers.view()));
     if (!f.summary_out.empty()) batch.add(f.summary_out, summary_json(result, run).dump(2) + "\n");
+    if (f.plot.wanted()) {
+      plot::ReportOptions report_options = f.plot.report_options(f.data, io::to_string(data.dtype()), f.threads);
+      if (true_centers) report_options.true_centers = to_double_matrix(*true_centers);
+      f.plot.write(plot::kmeans_report(view, result, options, report_options), batch);
+    }
     batch.commit();
 
     std::printf("k-means: %zu x %zu (%s), k = %d, %s, init %s, n_init %d\n", data.rows(), data.cols(),
@@ -180,10 +200,12 @@ Command add_fit_command(CLI::App& root) {
   app->add_option("--labels", f.labels_out, "Write the cluster of each row here (text, or .npy)");
   app->add_option("--centers", f.centers_out, "Write the k x d centers here (text, or .npy)");
   app->add_option("--summary", f.summary_out, "Write a JSON summary of the run here");
-  app->add_option("--true-centers", f.true_centers, "Ground-truth centers: report the Centroid Index against them");
+  app->add_option("--true-centers", f.true_centers,
+                  "Ground-truth centers: report the Centroid Index against them (and mark them in --plot/--report)");
   app->add_flag("-v,--verbose", f.verbose, "Print one line per iteration");
   app->add_flag("-q,--quiet", f.quiet,
                 "No progress line (shown on stderr, when it is a terminal, for runs longer than a second)");
+  f.plot.add_to(*app);
   f.data_flags.add_to(*app);
   return {app, [flags] { return run_fit(*flags); }};
 }

@@ -6,6 +6,7 @@
 
 #include "centrix/kmeans.hpp"
 #include "common.hpp"
+#include "plot_flags.hpp"
 
 namespace centrix::cli {
 
@@ -36,6 +37,7 @@ struct FitFlags {
   bool verbose = false;
   bool quiet = false;
   DataFlags data_flags;
+  PlotFlags plot;  ///< --plot, --report and their options
 };
 
 /// Loads, fits, writes the outputs all-or-nothing and prints a short report. Returns the exit status.

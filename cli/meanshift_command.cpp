@@ -3,7 +3,9 @@
 
 #include "centrix/error.hpp"
 #include "centrix/mean_shift.hpp"
+#include "centrix/plot.hpp"
 #include "common.hpp"
+#include "plot_flags.hpp"
 #include "summary.hpp"
 
 namespace centrix::cli {
@@ -29,6 +31,7 @@ struct MeanShiftFlags {
   std::string centers_out;
   std::string summary_out;
   DataFlags data_flags;
+  PlotFlags plot;
 };
 
 int run_mean_shift(const MeanShiftFlags& f, bool bandwidth_given) {
@@ -37,7 +40,10 @@ int run_mean_shift(const MeanShiftFlags& f, bool bandwidth_given) {
                           " (leave it out to estimate the bandwidth)");
   }
   const io::Dataset data = io::load_matrix(f.data, f.data_flags.load_options());
-  for (const std::string& out : {f.labels_out, f.centers_out, f.summary_out}) {
+  f.plot.validate(f.data, data.cols());
+  std::vector<std::string> outputs = {f.labels_out, f.centers_out, f.summary_out};
+  for (const std::string& out : f.plot.outputs()) outputs.push_back(out);
+  for (const std::string& out : outputs) {
     if (!out.empty()) io::ensure_distinct_files(f.data, out);
   }
   MeanShiftOptions options;
@@ -54,6 +60,7 @@ int run_mean_shift(const MeanShiftFlags& f, bool bandwidth_given) {
   options.labels = parse_mean_shift_labels(f.label_mode);
   options.seed = f.seed;
   options.n_threads = f.threads;
+  options.max_frames = f.plot.max_frames();
   return data.visit([&](auto view) {
     using T = typename decltype(view)::value_type;
     MeanShiftResult<T> result;
@@ -84,13 +91,17 @@ int run_mean_shift(const MeanShiftFlags& f, bool bandwidth_given) {
                                       {"centers", matrix_json(result.centers)}};
       batch.add(f.summary_out, summary.dump(2) + "\n");
     }
+    if (f.plot.wanted()) {
+      const plot::ReportOptions report_options = f.plot.report_options(f.data, io::to_string(data.dtype()), f.threads);
+      f.plot.write(plot::mean_shift_report(view, result, options, report_options), batch);
+    }
     batch.commit();
     std::printf("mean shift: %zu x %zu (%s), %s kernel, bandwidth %.6g%s, %zu seeds\n", data.rows(), data.cols(),
                 io::to_string(data.dtype()), to_string(options.kernel), result.bandwidth,
                 f.bandwidth == 0 ? " (estimated)" : "", result.n_seeds);
     std::printf("%zu clusters after at most %d iterations in %.4f s\n", result.centers.rows, result.n_iter,
                 result.seconds);
-    for (const std::string& out : {f.labels_out, f.centers_out, f.summary_out}) {
+    for (const std::string& out : outputs) {
       if (!out.empty()) std::printf("wrote %s\n", out.c_str());
     }
     return 0;
@@ -131,6 +142,7 @@ Command add_mean_shift_command(CLI::App& root) {
   app->add_option("--labels", f.labels_out, "Write the cluster of each row here (text, or .npy)");
   app->add_option("--centers", f.centers_out, "Write the modes here (text, or .npy)");
   app->add_option("--summary", f.summary_out, "Write a JSON summary of the run here");
+  f.plot.add_to(*app);
   f.data_flags.add_to(*app);
   return {app, [flags, bandwidth] { return run_mean_shift(*flags, bandwidth->count() > 0); }};
 }

@@ -8,4 +8,6 @@
 #include "centrix/matrix_view.hpp"
 #include "centrix/mean_shift.hpp"
 #include "centrix/metrics.hpp"
+#include "centrix/pca.hpp"
+#include "centrix/plot.hpp"
 #include "centrix/reference.hpp"

@@ -94,6 +94,15 @@ class KMeansResult:
         Wall time of the fit.
     warnings : list of str
         Anything worth knowing, e.g. fewer distinct rows than ``k``.
+    frames : ndarray of shape (n_frames, k, n_features)
+        The centers along the kept run's path, oldest first, ending with
+        ``centers`` (see ``max_frames`` of :class:`KMeans`); in the input's
+        dtype; ``n_frames == 0`` when ``max_frames == 0``.
+    frame_iterations : ndarray of shape (n_frames, 2), int
+        ``(swap, iteration)`` of each frame, as in ``history``; iteration 0
+        marks the final centers.
+    best_run : int
+        Which of the ``n_init`` runs was kept (0-based; its ``run`` in ``history``).
     """
 
     centers: np.ndarray
@@ -106,16 +115,20 @@ class KMeansResult:
     n_swaps_accepted: int = 0
     seconds: float = 0.0
     warnings: list = field(default_factory=list)
+    frames: np.ndarray = field(default=None, repr=False)
+    frame_iterations: np.ndarray = field(default=None, repr=False)
+    best_run: int = 0
 
 
 def _fit_core(X, sample_weight, *, n_clusters, init, n_init, max_iter, tol, tol_mode, metric, algorithm, seed,
               n_threads, verbose, n_local_trials=0, early_stop=True, refine="auto", swap_patience=8, swap_iter=3,
-              max_swaps=0):
+              max_swaps=0, max_frames=0):
     init_name, initial_centers = _resolve_init(init, n_clusters, X.shape[1], X.dtype)
     raw = _core.fit(
         X, int(n_clusters), init_name, initial_centers, _n_init_for(n_init, init), int(n_local_trials),
         int(max_iter), float(tol), tol_mode, bool(early_stop), metric, algorithm, int(seed),
         int(n_threads or 0), sample_weight, int(verbose), refine, int(swap_patience), int(swap_iter), int(max_swaps),
+        int(max_frames),
     )
     for message in raw["warnings"]:
         warnings.warn(message, ConvergenceWarning, stacklevel=3)
@@ -123,13 +136,15 @@ def _fit_core(X, sample_weight, *, n_clusters, init, n_init, max_iter, tol, tol_
         centers=raw["centers"], labels=raw["labels"], inertia=float(raw["inertia"]), n_iter=int(raw["n_iter"]),
         converged=bool(raw["converged"]), history=dict(raw["history"]), n_swaps_tried=int(raw["n_swaps_tried"]),
         n_swaps_accepted=int(raw["n_swaps_accepted"]), seconds=float(raw["seconds"]),
-        warnings=list(raw["warnings"]),
+        warnings=list(raw["warnings"]), frames=raw["frames"],
+        frame_iterations=np.stack([raw["frame_swap"], raw["frame_iteration"]], axis=1).astype(np.intp),
+        best_run=int(raw["best_run"]),
     )
 
 
 def kmeans(X, k, *, sample_weight=None, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, tol_mode="shift",
            metric="euclidean", algorithm="auto", seed=0, n_threads=None, verbose=0, early_stop=True,
-           n_local_trials=0, refine="auto", swap_patience=8, swap_iter=3, max_swaps=0):
+           n_local_trials=0, refine="auto", swap_patience=8, swap_iter=3, max_swaps=0, max_frames=0):
     """Cluster the rows of ``X`` into ``k`` clusters with k-means.
 
     The function form of :class:`KMeans`, for when an estimator is not wanted.
@@ -145,8 +160,8 @@ def kmeans(X, k, *, sample_weight=None, init="k-means++", n_init="auto", max_ite
         Non-negative weight of each row (used by the init, the update and the inertia).
     init, n_init, max_iter, tol, tol_mode, metric, algorithm, n_threads, verbose
         As in :class:`KMeans`.
-    refine, swap_patience, swap_iter, max_swaps
-        As in :class:`KMeans`.
+    refine, swap_patience, swap_iter, max_swaps, max_frames
+        As in :class:`KMeans` (``max_frames`` fills ``KMeansResult.frames``).
     seed : int, default=0
         Fixes every random choice (the same as ``centrix fit --seed``).
     early_stop : bool, default=True
@@ -165,7 +180,7 @@ def kmeans(X, k, *, sample_weight=None, init="k-means++", n_init="auto", max_ite
     return _fit_core(X, weights, n_clusters=k, init=init, n_init=n_init, max_iter=max_iter, tol=tol,
                      tol_mode=tol_mode, metric=metric, algorithm=algorithm, seed=seed, n_threads=n_threads,
                      verbose=verbose, n_local_trials=n_local_trials, early_stop=early_stop, refine=refine,
-                     swap_patience=swap_patience, swap_iter=swap_iter, max_swaps=max_swaps)
+                     swap_patience=swap_patience, swap_iter=swap_iter, max_swaps=max_swaps, max_frames=max_frames)
 
 
 class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -227,6 +242,12 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     copy_x : bool, default=True
         Accepted for scikit-learn compatibility; the input is never modified
         either way (Centrix centers the data on the fly, not in place).
+    max_frames : int, default=0
+        Keep the centers of up to this many iterations of the kept run, for
+        animations (:func:`centrix.plot.animate`): its first descent, the
+        iterations of each kept swap, the final descent, then the final
+        centers. Longer paths are thinned evenly, always keeping the initial
+        and the final centers. 0 keeps none. The result does not depend on it.
 
     Attributes
     ----------
@@ -251,6 +272,15 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         Swap trials of the kept run (see ``refine``), and how many were kept.
     converged_ : bool
         Whether the kept run met its stopping rule before ``max_iter``.
+    frames_ : ndarray of shape (n_frames, n_clusters, n_features)
+        Only when ``max_frames > 0``: the centers along the kept run's path,
+        oldest first (``frames_[0]`` are its initial centers), ending with
+        ``cluster_centers_``; ``n_frames <= max_frames``.
+    frame_iterations_ : ndarray of shape (n_frames, 2), int
+        Only when ``max_frames > 0``: ``(swap, iteration)`` of each frame, as
+        in ``history_`` (the rows of ``frames_[i]`` are the centers iteration
+        ``frame_iterations_[i, 1]`` of descent ``frame_iterations_[i, 0]``
+        assigned the rows to); iteration 0 marks the final centers.
 
     Examples
     --------
@@ -278,11 +308,12 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "verbose": ["verbose"],
         "copy_x": ["boolean"],
+        "max_frames": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, tol_mode="shift",
                  metric="euclidean", algorithm="auto", refine="auto", swap_patience=8, swap_iter=3, max_swaps=0,
-                 random_state=None, n_threads=None, verbose=0, copy_x=True):
+                 random_state=None, n_threads=None, verbose=0, copy_x=True, max_frames=0):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -299,6 +330,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         self.n_threads = n_threads
         self.verbose = verbose
         self.copy_x = copy_x
+        self.max_frames = max_frames
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -344,11 +376,13 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         weights = None
         if sample_weight is not None:
             weights = np.ascontiguousarray(_check_sample_weight(sample_weight, X, dtype=np.float64))
+        seed = _seed_from(self.random_state)
         result = _fit_core(
             X, weights, n_clusters=self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
             tol=self.tol, tol_mode=self.tol_mode, metric=self.metric, algorithm=self.algorithm,
-            seed=_seed_from(self.random_state), n_threads=self.n_threads, verbose=self.verbose, refine=self.refine,
+            seed=seed, n_threads=self.n_threads, verbose=self.verbose, refine=self.refine,
             swap_patience=self.swap_patience, swap_iter=self.swap_iter, max_swaps=self.max_swaps,
+            max_frames=self.max_frames,
         )
         self.cluster_centers_ = result.centers
         self.labels_ = result.labels
@@ -358,6 +392,17 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         self.history_ = result.history
         self.n_swaps_tried_ = result.n_swaps_tried
         self.n_swaps_accepted_ = result.n_swaps_accepted
+        # What centrix.plot needs to replay this fit: the seed actually used (random_state=seed refits the same
+        # run), whether weights shaped it, and which run was kept.
+        self._fit_seed = seed
+        self._fit_weighted = weights is not None
+        self._best_run = result.best_run
+        if self.max_frames > 0:
+            self.frames_ = result.frames
+            self.frame_iterations_ = result.frame_iterations
+        else:  # no stale frames from an earlier fit
+            self.__dict__.pop("frames_", None)
+            self.__dict__.pop("frame_iterations_", None)
         self._n_features_out = self.cluster_centers_.shape[0]
         return self
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "arrays.hpp"
 #include "centrix/error.hpp"
 #include "centrix/kmeans.hpp"
 #include "centrix/mean_shift.hpp"
@@ -23,23 +24,12 @@ using namespace nb::literals;
 
 namespace {
 
-template <class T>
-using Matrix2D = nb::ndarray<const T, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using centrix::python::Matrix2D;
+using centrix::python::to_numpy;
+using centrix::python::view_of;
+
 using Vector1D = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 using Labels1D = nb::ndarray<const std::int32_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
-
-template <class T>
-centrix::MatrixView<T> view_of(const Matrix2D<T>& a) {
-  return centrix::MatrixView<T>(a.data(), a.shape(0), a.shape(1));
-}
-
-/// Moves a vector into a NumPy array that owns it.
-template <class T>
-nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& values, std::initializer_list<std::size_t> shape) {
-  auto* heap = new std::vector<T>(std::move(values));
-  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
-}
 
 /// A dict holding the centers (k x d) and labels (n) of a clustering, moved into NumPy arrays.
 template <class T>
@@ -69,8 +59,9 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
              std::optional<Matrix2D<double>> initial_centers, int n_init, int n_local_trials, int max_iter, double tol,
              const std::string& tol_mode, bool early_stop, const std::string& metric, const std::string& algorithm,
              std::uint64_t seed, int n_threads, std::optional<Vector1D> sample_weight, int verbose,
-             const std::string& refine, int swap_patience, int swap_iter, int max_swaps) {
+             const std::string& refine, int swap_patience, int swap_iter, int max_swaps, int max_frames) {
   centrix::KMeansOptions options;
+  options.max_frames = max_frames;
   options.refine = centrix::parse_refine(refine);
   options.swap_patience = swap_patience;
   options.swap_iter = swap_iter;
@@ -137,6 +128,20 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   history["n_changed"] = to_numpy(std::move(n_changed), {iterations});
   history["n_empty"] = to_numpy(std::move(n_empty), {iterations});
 
+  // The returned run's path (empty unless max_frames > 0): F x k x d centers, and each frame's swap and iteration.
+  const std::size_t n_frames = result.frames.size();
+  const std::size_t k = result.centers.rows;
+  const std::size_t d = result.centers.cols;
+  std::vector<T> frame_centers;
+  frame_centers.reserve(n_frames * k * d);
+  std::vector<int> frame_swap(n_frames), frame_iteration(n_frames);
+  for (std::size_t f = 0; f < n_frames; ++f) {
+    const centrix::CenterFrame<T>& frame = result.frames[f];
+    frame_centers.insert(frame_centers.end(), frame.centers.values.begin(), frame.centers.values.end());
+    frame_swap[f] = frame.swap;
+    frame_iteration[f] = frame.iteration;
+  }
+
   nb::dict out = clustering_dict(std::move(result.centers), std::move(result.labels));
   out["inertia"] = result.inertia;
   out["n_iter"] = result.n_iter;
@@ -147,6 +152,9 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   out["seconds"] = result.seconds;
   out["warnings"] = result.warnings;
   out["history"] = history;
+  out["frames"] = to_numpy(std::move(frame_centers), {n_frames, k, d});
+  out["frame_swap"] = to_numpy(std::move(frame_swap), {n_frames});
+  out["frame_iteration"] = to_numpy(std::move(frame_iteration), {n_frames});
   return out;
 }
 
@@ -257,7 +265,8 @@ void bind_for(nb::module_& m) {
   m.def("estimate_bandwidth", &estimate_bandwidth<T>, "X"_a, "quantile"_a, "n_samples"_a, "seed"_a, "n_threads"_a);
   m.def("fit", &fit<T>, "X"_a, "n_clusters"_a, "init"_a, "initial_centers"_a.none(), "n_init"_a, "n_local_trials"_a,
         "max_iter"_a, "tol"_a, "tol_mode"_a, "early_stop"_a, "metric"_a, "algorithm"_a, "seed"_a, "n_threads"_a,
-        "sample_weight"_a.none(), "verbose"_a, "refine"_a, "swap_patience"_a, "swap_iter"_a, "max_swaps"_a);
+        "sample_weight"_a.none(), "verbose"_a, "refine"_a, "swap_patience"_a, "swap_iter"_a, "max_swaps"_a,
+        "max_frames"_a = 0);
   m.def("predict", &predict<T>, "X"_a, "centers"_a, "metric"_a, "n_threads"_a);
   m.def("transform", &transform<T>, "X"_a, "centers"_a, "metric"_a, "n_threads"_a);
   m.def("inertia", &inertia<T>, "X"_a, "centers"_a, "labels"_a, "metric"_a, "sample_weight"_a.none());
@@ -268,6 +277,7 @@ void bind_for(nb::module_& m) {
 }  // namespace
 
 void bind_metrics(nb::module_& m);  // python/src/metrics_bindings.cpp
+void bind_pca(nb::module_& m);      // python/src/pca_bindings.cpp
 
 NB_MODULE(_core, m) {
   m.doc() = "Centrix C++ core (internal; use centrix.KMeans or centrix.kmeans)";
@@ -284,4 +294,5 @@ NB_MODULE(_core, m) {
   bind_for<float>(m);
   bind_for<double>(m);
   bind_metrics(m);
+  bind_pca(m);
 }

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "arrays.hpp"
 #include "centrix/kmeans.hpp"
 #include "centrix/metrics.hpp"
 
@@ -17,27 +18,16 @@ using namespace nb::literals;
 
 namespace {
 
-template <class T>
-using Matrix2D = nb::ndarray<const T, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using centrix::python::Matrix2D;
+using centrix::python::to_numpy;
+using centrix::python::view_of;
+
 template <class L>
 using Labels1D = nb::ndarray<const L, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
-
-template <class T>
-centrix::MatrixView<T> view_of(const Matrix2D<T>& a) {
-  return centrix::MatrixView<T>(a.data(), a.shape(0), a.shape(1));
-}
 
 template <class L>
 std::span<const L> span_of(const Labels1D<L>& a) {
   return {a.data(), a.shape(0)};
-}
-
-/// Moves a vector into a NumPy array that owns it.
-template <class T>
-nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& values, std::initializer_list<std::size_t> shape) {
-  auto* heap = new std::vector<T>(std::move(values));
-  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
 }
 
 template <class L>

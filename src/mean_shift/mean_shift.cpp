@@ -49,11 +49,53 @@ struct Climb {
   int iterations = 0;           // mean updates made
 };
 
-/// Shifts one seed to a mode of the kernel density estimate.
+/// One seed's positions at iterations 0, stride, 2 x stride, ... (for MeanShiftResult::frames). Memory stays
+/// bounded: once 2 x cap positions are held, every other one is dropped and the stride doubles. The stride
+/// depends only on how many iterations were recorded, so every seed holds the multiples of its stride, and
+/// a longer climb's stride is a multiple of a shorter one's: the frames can be assembled at the end from
+/// the multiples of the longest climb's stride.
+template <class T>
+class Trajectory {
+ public:
+  Trajectory() = default;
+  explicit Trajectory(std::size_t cap) : cap_(cap) {}
+
+  void add(const double* position, std::size_t d) {
+    if (seen_++ % stride_ == 0) {
+      for (std::size_t t = 0; t < d; ++t) positions_.push_back(static_cast<T>(position[t]));
+    }
+    if (positions_.size() >= 2 * cap_ * d) {
+      const std::size_t held = positions_.size() / d;
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < held; i += 2, ++kept) {
+        if (i != kept) std::copy_n(&positions_[i * d], d, &positions_[kept * d]);
+      }
+      positions_.resize(kept * d);
+      stride_ *= 2;
+    }
+  }
+  /// Positions recorded, the seed's included: iterations made + 1.
+  [[nodiscard]] std::size_t seen() const noexcept { return seen_; }
+  [[nodiscard]] std::size_t stride() const noexcept { return stride_; }
+  /// The position at `iteration`, a multiple of stride() below seen().
+  [[nodiscard]] const T* at(std::size_t iteration, std::size_t d) const noexcept {
+    return &positions_[iteration / stride_ * d];
+  }
+
+ private:
+  std::size_t cap_ = 0;
+  std::size_t stride_ = 1;
+  std::size_t seen_ = 0;
+  std::vector<T> positions_;
+};
+
+/// Shifts one seed to a mode of the kernel density estimate; records its positions in `path` if given.
+template <class T>
 Climb climb(const kernels::RadiusSearch& search, std::size_t d, const double* seed, const MeanShiftOptions& o,
-            double bandwidth) {
+            double bandwidth, Trajectory<T>* path) {
   Climb c;
   c.mode.assign(seed, seed + d);
+  if (path) path->add(c.mode.data(), d);
   kernels::NeighbourSums sums;
   const double stop = o.tol * bandwidth;
   for (int it = 0; it < o.max_iter; ++it) {
@@ -68,6 +110,7 @@ Climb climb(const kernels::RadiusSearch& search, std::size_t d, const double* se
       c.mode[t] = updated;
     }
     ++c.iterations;
+    if (path) path->add(c.mode.data(), d);
     if (std::sqrt(moved) <= stop) break;
   }
   return c;
@@ -150,6 +193,7 @@ void validate(MatrixView<T> data, const MeanShiftOptions& o) {
     throw InvalidArgument("bandwidth must be a positive number, got " + std::to_string(o.bandwidth));
   }
   if (o.max_iter < 1) throw InvalidArgument("max_iter must be at least 1");
+  if (o.max_frames < 0) throw InvalidArgument("max_frames must be >= 0 (got " + std::to_string(o.max_frames) + ")");
   if (!(o.tol >= 0)) throw InvalidArgument("tol must be >= 0");
   if (o.min_bin_freq < 1) throw InvalidArgument("min_bin_freq must be at least 1");
   if (o.kernel == MeanShiftKernel::Gaussian && !(o.gaussian_cutoff > 0)) {
@@ -161,6 +205,40 @@ void validate(MatrixView<T> data, const MeanShiftOptions& o) {
   }
   for (double v : o.seeds) {
     if (!std::isfinite(v)) throw InvalidArgument("seeds contain NaN or infinity");
+  }
+}
+
+/// The seeds' positions at up to `cap` iterations from 0 to the longest climb's last, evenly spaced, the
+/// first and the last kept (only the last if cap is 1); a seed that stopped stays where it stopped.
+template <class T>
+void assemble_frames(const std::vector<Trajectory<T>>& paths, const std::vector<Climb>& climbs, std::size_t d,
+                     std::size_t cap, MeanShiftResult<T>& result) {
+  const std::size_t m = paths.size();
+  std::size_t last = 0;
+  std::size_t stride = 1;
+  for (const Trajectory<T>& p : paths) {
+    last = std::max(last, p.seen() - 1);
+    stride = std::max(stride, p.stride());
+  }
+  // Every seed holds the multiples of `stride` it reached (the longest climb's stride is the largest).
+  std::vector<std::size_t> held;
+  for (std::size_t it = 0; it <= last; it += stride) held.push_back(it);
+  if (held.back() != last) held.push_back(last);
+  const std::size_t count = std::min(cap, held.size());
+  for (std::size_t f = 0; f < count; ++f) {
+    const std::size_t it = count > 1 ? held[f * (held.size() - 1) / (count - 1)] : last;
+    Matrix<T> frame(m, d);
+    for (std::size_t s = 0; s < m; ++s) {
+      T* out = frame.row(s);
+      if (it + 1 < paths[s].seen()) {
+        std::copy_n(paths[s].at(it, d), d, out);
+      } else {
+        // Past (or at) its last iteration the seed stays where it stopped.
+        std::transform(climbs[s].mode.begin(), climbs[s].mode.end(), out, [](double v) { return static_cast<T>(v); });
+      }
+    }
+    result.frames.push_back(std::move(frame));
+    result.frame_iterations.push_back(static_cast<int>(it));
   }
 }
 
@@ -194,16 +272,23 @@ MeanShiftResult<T> mean_shift(MatrixView<T> data, const MeanShiftOptions& o) {
   result.n_seeds = m;
 
   // Climb every seed; each is independent, so the thread count changes nothing.
+  // With frames, each seed records its own path; they are assembled once all have stopped.
   std::vector<Climb> climbs(m);
+  const auto cap = static_cast<std::size_t>(o.max_frames);
+  std::vector<Trajectory<T>> paths(cap > 0 ? m : 0, Trajectory<T>(cap));
   std::atomic<bool> stop = false;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::size_t s = 0; s < m; ++s) {
     if (stop.load(std::memory_order_relaxed)) continue;
     // Only the calling thread polls: the callback may need it (Python's GIL).
     if (o.interrupted && omp_get_thread_num() == 0 && o.interrupted()) stop = true;
-    climbs[s] = climb(search, d, seeds.data() + s * d, o, h);
+    climbs[s] = climb(search, d, seeds.data() + s * d, o, h, cap > 0 ? &paths[s] : nullptr);
   }
   if (stop) throw Cancelled("mean shift cancelled");
+  if (cap > 0) {
+    assemble_frames(paths, climbs, d, cap, result);
+    paths = {};
+  }
 
   // Modes by population, then by coordinates (both descending, as scikit-learn), then seed order.
   std::vector<std::size_t> order;
@@ -251,7 +336,7 @@ MeanShiftResult<T> mean_shift(MatrixView<T> data, const MeanShiftOptions& o) {
     } else {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
       for (std::size_t i = 0; i < n; ++i) {
-        const Climb c = climb(search, d, &points[i * d], o, h);
+        const Climb c = climb<T>(search, d, &points[i * d], o, h, nullptr);
         std::copy_n(c.mode.data(), d, &targets[i * d]);
       }
     }

@@ -13,41 +13,21 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.hpp"
 #include "test_util.hpp"
 
 namespace centrix {
 namespace {
 
+using testing::CliRun;
+using testing::franti;
+using testing::read_all;
+using testing::run_cli;
 using testing::TempDir;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void write_all(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
-}
-
-CliRun run_cli(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt");
-  const std::string err = dir.file("stderr.txt");
-  const std::string command = std::string(CENTRIX_CLI) + " " + args + " >" + out + " 2>" + err + " </dev/null";
-  const int status = std::system(command.c_str());
-  CliRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = read_all(out);
-  run.err = read_all(err);
-  return run;
 }
 
 /// The "name value" lines of the output, in a map.
@@ -57,10 +37,6 @@ std::map<std::string, std::string> measures(const std::string& out) {
   std::string name, value;
   while (lines >> name >> value) values[name] = value;
   return values;
-}
-
-std::string franti(const char* file) {
-  return std::string(CENTRIX_SHARED_DATA) + "/franti/" + file;
 }
 
 /// A score that must fail: exit 2, one stderr line with every piece of `expected`, no summary written.

@@ -1,10 +1,13 @@
 // Mean shift and its neighbour search against brute force.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "centrix/error.hpp"
 #include "centrix/mean_shift.hpp"
@@ -206,6 +209,178 @@ TEST(MeanShiftBadInput, ErrorsNameTheProblem) {
   options.seeds = {100.0, 100.0};
   EXPECT_NE(message([&] { mean_shift(MatrixView<double>(same.data(), 3, 2), options); }).find("no row was within"),
             std::string::npos);
+}
+
+// ---- Frames: every seed's position along its climb, for animations. ----
+
+/// Flat-kernel mean shift by brute force: each seed's positions after 0, 1, ... mean updates, until it stops.
+std::vector<std::vector<std::vector<double>>> brute_force_paths(const Matrix<double>& points, double h, double tol,
+                                                                int max_iter) {
+  std::vector<std::vector<std::vector<double>>> paths;
+  const std::size_t d = points.cols;
+  for (std::size_t s = 0; s < points.rows; ++s) {
+    std::vector<double> at(points.row(s), points.row(s) + d);
+    std::vector<std::vector<double>> path = {at};
+    for (int it = 0; it < max_iter; ++it) {
+      std::vector<double> sum(d, 0.0);
+      double count = 0;
+      for (std::size_t i = 0; i < points.rows; ++i) {
+        double sq = 0;
+        for (std::size_t t = 0; t < d; ++t) sq += (points(i, t) - at[t]) * (points(i, t) - at[t]);
+        if (sq > h * h) continue;
+        count += 1;
+        for (std::size_t t = 0; t < d; ++t) sum[t] += points(i, t);
+      }
+      if (count == 0) break;
+      double moved = 0;
+      for (std::size_t t = 0; t < d; ++t) {
+        moved += (sum[t] / count - at[t]) * (sum[t] / count - at[t]);
+        at[t] = sum[t] / count;
+      }
+      path.push_back(at);
+      if (std::sqrt(moved) <= tol * h) break;
+    }
+    paths.push_back(std::move(path));
+  }
+  return paths;
+}
+
+TEST(MeanShiftFrames, FollowEverySeedFromItsStartToWhereItStopped) {
+  const auto b = blobs(400, 2, 3, 1.0, 31);
+  MeanShiftOptions options;
+  options.bandwidth = 1.5;
+  options.max_frames = 1000;  // more than the iterations: every one is kept
+  options.labels = MeanShiftLabels::Attractor;
+  const auto result = mean_shift(b.data.view(), options);
+  const auto paths = brute_force_paths(b.data, options.bandwidth, options.tol, options.max_iter);
+  ASSERT_EQ(result.frames.size(), static_cast<std::size_t>(result.n_iter) + 1);
+  ASSERT_EQ(result.frame_iterations.size(), result.frames.size());
+  std::size_t longest = 0;
+  for (const auto& path : paths) longest = std::max(longest, path.size() - 1);
+  EXPECT_EQ(static_cast<std::size_t>(result.n_iter), longest);
+  for (std::size_t f = 0; f < result.frames.size(); ++f) {
+    EXPECT_EQ(result.frame_iterations[f], static_cast<int>(f));
+    const Matrix<double>& frame = result.frames[f];
+    ASSERT_EQ(frame.rows, 400U);
+    ASSERT_EQ(frame.cols, 2U);
+    for (std::size_t s = 0; s < 400; ++s) {
+      // A seed that stopped stays where it stopped.
+      const auto& expected = paths[s][std::min(f, paths[s].size() - 1)];
+      for (std::size_t t = 0; t < 2; ++t) ASSERT_NEAR(frame(s, t), expected[t], 1e-9) << "frame " << f << " seed " << s;
+    }
+  }
+  // Frame 0 is the seeds (here the rows) exactly.
+  EXPECT_EQ(result.frames.front().values, b.data.values);
+  // The last frame is where each seed converged, before modes were merged: the attractor labels name the
+  // mode nearest to it.
+  const Matrix<double>& last = result.frames.back();
+  for (std::size_t s = 0; s < 400; ++s) {
+    double best = INFINITY;
+    std::int32_t nearest = -1;
+    for (std::size_t c = 0; c < result.centers.rows; ++c) {
+      const double dx = last(s, 0) - result.centers(c, 0);
+      const double dy = last(s, 1) - result.centers(c, 1);
+      if (dx * dx + dy * dy < best) {
+        best = dx * dx + dy * dy;
+        nearest = static_cast<std::int32_t>(c);
+      }
+    }
+    EXPECT_EQ(nearest, result.labels[s]);
+  }
+}
+
+TEST(MeanShiftFrames, AreThinnedEvenlyKeepingTheFirstAndTheLast) {
+  const auto b = blobs(300, 3, 2, 2.0, 32);
+  MeanShiftOptions options;
+  options.bandwidth = 2.0;
+  options.tol = 1e-7;  // long climbs, so that there is something to thin
+  options.max_frames = 1000;
+  const auto all = mean_shift(b.data.view(), options);
+  ASSERT_GT(all.n_iter, 20);
+  for (int cap : {1, 2, 3, 5, 8, 13}) {
+    options.max_frames = cap;
+    const auto thinned = mean_shift(b.data.view(), options);
+    ASSERT_GE(thinned.frames.size(), 1U);
+    EXPECT_LE(thinned.frames.size(), static_cast<std::size_t>(cap));
+    if (cap >= 2) {
+      EXPECT_EQ(thinned.frames.size(), static_cast<std::size_t>(cap));  // plenty of iterations to choose from
+      EXPECT_EQ(thinned.frame_iterations.front(), 0);
+    }
+    EXPECT_EQ(thinned.frame_iterations.back(), all.n_iter);
+    for (std::size_t f = 0; f < thinned.frames.size(); ++f) {
+      if (f > 0) {
+        EXPECT_LT(thinned.frame_iterations[f - 1], thinned.frame_iterations[f]);
+      }
+      // Each kept frame is the unthinned frame of its iteration.
+      const auto it = static_cast<std::size_t>(thinned.frame_iterations[f]);
+      EXPECT_EQ(thinned.frames[f].values, all.frames[it].values) << "cap " << cap << " frame " << f;
+    }
+    // Evenly: no gap is more than about twice another.
+    if (thinned.frames.size() >= 3) {
+      int shortest = INT32_MAX;
+      int longest = 0;
+      for (std::size_t f = 1; f < thinned.frames.size(); ++f) {
+        const int gap = thinned.frame_iterations[f] - thinned.frame_iterations[f - 1];
+        shortest = std::min(shortest, gap);
+        longest = std::max(longest, gap);
+      }
+      EXPECT_LE(longest, 2 * shortest + 2) << "cap " << cap;
+    }
+  }
+}
+
+TEST(MeanShiftFrames, DoNotChangeTheResult) {
+  const auto b = blobs(1000, 2, 4, 1.0, 33);
+  for (bool bin_seeding : {false, true}) {
+    MeanShiftOptions options;
+    options.bandwidth = 1.5;
+    options.bin_seeding = bin_seeding;
+    const auto plain = mean_shift(b.data.view(), options);
+    EXPECT_TRUE(plain.frames.empty());  // max_frames = 0 keeps none
+    EXPECT_TRUE(plain.frame_iterations.empty());
+    options.max_frames = 4;
+    const auto framed = mean_shift(b.data.view(), options);
+    EXPECT_EQ(plain.centers.values, framed.centers.values);
+    EXPECT_EQ(plain.labels, framed.labels);
+    EXPECT_EQ(plain.populations, framed.populations);
+    EXPECT_EQ(plain.n_iter, framed.n_iter);
+    EXPECT_EQ(plain.n_seeds, framed.n_seeds);
+    ASSERT_EQ(framed.frames.size(), 4U);
+    for (const auto& frame : framed.frames) EXPECT_EQ(frame.rows, framed.n_seeds);
+  }
+}
+
+TEST(MeanShiftFrames, OneAndTwoThreadsGiveIdenticalFrames) {
+  const auto b = blobs(3000, 2, 5, 1.0, 34);
+  const std::vector<float> data = testing::blobs_as<float>(b);
+  MeanShiftOptions options;
+  options.bandwidth = 1.2;
+  options.max_frames = 6;
+  options.n_threads = 1;
+  const auto one = mean_shift(MatrixView<float>(data.data(), 3000, 2), options);
+  options.n_threads = 2;
+  const auto two = mean_shift(MatrixView<float>(data.data(), 3000, 2), options);
+  EXPECT_EQ(one.frame_iterations, two.frame_iterations);
+  ASSERT_EQ(one.frames.size(), two.frames.size());
+  for (std::size_t f = 0; f < one.frames.size(); ++f) {
+    ASSERT_EQ(one.frames[f].values.size(), two.frames[f].values.size());
+    EXPECT_EQ(std::memcmp(one.frames[f].values.data(), two.frames[f].values.data(), one.frames[f].values.size() * 4),
+              0);
+  }
+  EXPECT_EQ(one.frames.front().values, data);  // frame 0: the seeds, here the rows
+}
+
+TEST(MeanShiftFrames, NegativeMaxFramesIsRejected) {
+  const auto b = blobs(50, 2, 2, 1.0, 35);
+  MeanShiftOptions options;
+  options.bandwidth = 1.0;
+  options.max_frames = -1;
+  try {
+    mean_shift(b.data.view(), options);
+    FAIL() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("max_frames must be >= 0"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -12,9 +12,12 @@
 #include "centrix/io.hpp"
 #include "centrix/kmeans.hpp"
 #include "centrix/metrics.hpp"
+#include "test_util.hpp"
 
 namespace centrix {
 namespace {
+
+using testing::franti;
 
 struct UefSet {
   const char* name;
@@ -22,10 +25,6 @@ struct UefSet {
   const char* truth;
   std::size_t n, d, k;
 };
-
-std::string franti(const char* file) {
-  return std::string(CENTRIX_SHARED_DATA) + "/franti/" + file;
-}
 
 class Uef : public ::testing::TestWithParam<UefSet> {};
 

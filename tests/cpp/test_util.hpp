@@ -40,6 +40,11 @@ inline std::vector<double> pick_rows(const Matrix<double>& m, const std::vector<
   return out;
 }
 
+/// A file of the UEF benchmark sets (../shared/data/franti; never copied into the repository).
+inline std::string franti(const std::string& name) {
+  return std::string(CENTRIX_SHARED_DATA) + "/franti/" + name;
+}
+
 inline std::vector<std::size_t> first_rows(std::size_t k) {
   std::vector<std::size_t> rows(k);
   for (std::size_t i = 0; i < k; ++i) rows[i] = i;
