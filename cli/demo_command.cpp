@@ -45,8 +45,7 @@ int run_demo(const DemoFlags& f) {
   FitFlags fit;
   fit.data = path("data.csv");
   fit.n_clusters = 6;
-  // One k-means++ start can split a blob and merge two others; ten starts keep the best.
-  fit.n_init = 10;
+  // Defaults: one k-means++ start, whose local optimum (a blob split, two merged) the swap refinement repairs.
   fit.threads = f.threads;
   fit.labels_out = path("labels.txt");
   fit.centers_out = path("centers.csv");
