@@ -11,7 +11,6 @@ and in D. Writes bench/results/mean_shift.md (and prints it).
 import argparse
 import os
 import pathlib
-import platform
 import statistics
 import time
 
@@ -21,19 +20,10 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 import centrix
+from machine import cpu_name
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FRANTI = ROOT.parent / "shared" / "data" / "franti"
-
-
-def cpu_name():
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def median_time(fn, repeats):

@@ -23,8 +23,8 @@ Writes bench/results/quality.md (and prints it).
 
 import argparse
 import gzip
+import os
 import pathlib
-import platform
 import statistics
 import time
 
@@ -33,6 +33,7 @@ from sklearn.cluster import KMeans as SklearnKMeans
 
 import centrix
 from centrix.metrics import centroid_index
+from machine import cpu_name
 
 try:
     import faiss
@@ -56,16 +57,6 @@ UEF_SETS = [
     ("Birch1", "birch1.txt", "birch1-centroids-from-labels.txt"),
     ("Birch2", "birch2.txt", "birch2-centroids-from-labels.txt"),
 ]
-
-
-def cpu_name():
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def timed(fn):
@@ -208,7 +199,7 @@ def main():
     report = f"""# Quality benchmark
 
 `bash bench/quality.sh` ({seeds} seeds per set{"" if not args.quick else ", --quick"}), {time.strftime("%Y-%m-%d")},
-{cpu_name()}, {__import__("os").cpu_count()} logical CPUs; {versions}.
+{cpu_name()}, {os.cpu_count()} logical CPUs; {versions}.
 
 ## UEF: Centroid Index against the ground truth
 

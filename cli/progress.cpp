@@ -50,7 +50,7 @@ double ProgressLine::estimate_remaining(const IterationStats& stats) const {
   double remaining = std::max(0.0, iterations_left) * per_iteration;
   const int runs_left = runs_ - 1 - stats.run;
   if (runs_left > 0) {
-    const double per_run = finished_runs_ > 0 ? seconds_per_run_ / finished_runs_ : descent_seconds_ + remaining;
+    const double per_run = finished_runs_ > 0 ? finished_runs_seconds_ / finished_runs_ : descent_seconds_ + remaining;
     remaining += runs_left * per_run;
   }
   return remaining;
@@ -59,7 +59,7 @@ double ProgressLine::estimate_remaining(const IterationStats& stats) const {
 void ProgressLine::update(const IterationStats& stats) {
   if (!enabled_) return;
   if (stats.run != current_run_) {
-    seconds_per_run_ = std::chrono::duration<double>(Clock::now() - start_).count();
+    finished_runs_seconds_ = std::chrono::duration<double>(Clock::now() - start_).count();
     finished_runs_ = stats.run;
     current_run_ = stats.run;
   }

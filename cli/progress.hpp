@@ -43,7 +43,7 @@ class ProgressLine {
   double descent_seconds_ = 0;
   double previous_changed_ = 0;
   double change_ratio_ = 0.5;
-  double seconds_per_run_ = 0;
+  double finished_runs_seconds_ = 0;
   int finished_runs_ = 0;
   int current_run_ = 0;
   int current_swap_ = 0;

@@ -2,10 +2,14 @@
 // platform and standard library (std::*_distribution does not promise that).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <numbers>
 #include <random>
+#include <unordered_set>
+#include <vector>
 
 namespace centrix::detail {
 
@@ -53,5 +57,26 @@ class Rng {
   double spare_ = 0;
   bool has_spare_ = false;
 };
+
+/// `m` distinct indices drawn uniformly from [0, n), in increasing order; all
+/// of them when m >= n. Floyd's algorithm: m draws and O(m) memory whatever n.
+inline std::vector<std::size_t> uniform_sample(std::size_t n, std::size_t m, std::uint64_t seed) {
+  std::vector<std::size_t> rows;
+  if (m >= n) {
+    rows.resize(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = i;
+    return rows;
+  }
+  Rng rng(seed);
+  std::unordered_set<std::size_t> chosen;
+  chosen.reserve(2 * m);
+  for (std::size_t j = n - m; j < n; ++j) {
+    const auto t = static_cast<std::size_t>(rng.below(j + 1));
+    if (!chosen.insert(t).second) chosen.insert(j);
+  }
+  rows.assign(chosen.begin(), chosen.end());
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
 
 }  // namespace centrix::detail

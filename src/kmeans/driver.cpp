@@ -58,6 +58,13 @@ double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span
   });
 }
 
+template <class T>
+Matrix<T> to_matrix(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
+  Matrix<T> m(rows, cols);
+  std::transform(values.begin(), values.end(), m.values.begin(), [](double v) { return static_cast<T>(v); });
+  return m;
+}
+
 /// Centers along a run's path, for animations. Memory stays bounded: once
 /// 2 x cap frames are held, every other one is dropped and only every
 /// `stride`-th later iteration is kept.
@@ -70,7 +77,6 @@ class FramePath {
   };
 
   explicit FramePath(std::size_t cap = 0) : cap_(cap) {}
-  [[nodiscard]] bool enabled() const noexcept { return cap_ > 0; }
 
   void add(int swap, int iteration, const std::vector<double>& centers) {
     if (cap_ == 0) return;
@@ -97,20 +103,13 @@ class FramePath {
     const std::size_t count = std::min(room, frames_.size());
     for (std::size_t i = 0; i < count; ++i) {
       const Frame& f = frames_[count > 1 ? i * (frames_.size() - 1) / (count - 1) : 0];
-      out.push_back({f.swap, f.iteration, to_frame_matrix<T>(f.centers, k, d)});
+      out.push_back({f.swap, f.iteration, to_matrix<T>(f.centers, k, d)});
     }
-    out.push_back({frames_.empty() ? 0 : frames_.back().swap, 0, to_frame_matrix<T>(final_centers, k, d)});
+    out.push_back({frames_.empty() ? 0 : frames_.back().swap, 0, to_matrix<T>(final_centers, k, d)});
     return out;
   }
 
  private:
-  template <class T>
-  static Matrix<T> to_frame_matrix(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
-    Matrix<T> m(rows, cols);
-    std::transform(values.begin(), values.end(), m.values.begin(), [](double v) { return static_cast<T>(v); });
-    return m;
-  }
-
   std::size_t cap_ = 0;
   std::size_t stride_ = 1;
   std::size_t seen_ = 0;
@@ -258,13 +257,6 @@ std::size_t count_distinct_rows(MatrixView<T> data, std::size_t limit) {
   std::unordered_set<std::size_t, decltype(hash), decltype(equal)> seen(limit * 2, hash, equal);
   for (std::size_t i = 0; i < data.rows() && seen.size() < limit; ++i) seen.insert(i);
   return seen.size();
-}
-
-template <class T>
-Matrix<T> to_matrix(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
-  Matrix<T> m(rows, cols);
-  std::transform(values.begin(), values.end(), m.values.begin(), [](double v) { return static_cast<T>(v); });
-  return m;
 }
 
 /// Centers as double, normalised to unit length for the cosine metric.

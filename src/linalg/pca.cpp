@@ -11,7 +11,6 @@
 #include <cmath>
 #include <numeric>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "centrix/error.hpp"
@@ -37,29 +36,6 @@ void validate(MatrixView<T> data, const PcaOptions& o) {
                           str(data.cols()) + ")");
   }
   detail::check_finite(data, "data");
-}
-
-/// The rows to fit on, ascending (memory order): a uniform sample of k of the n rows without replacement
-/// (Floyd's algorithm: k draws and O(k) memory, whatever n), or all rows if k is 0 or at least n.
-std::vector<std::size_t> rows_to_fit(std::size_t n, std::size_t k, std::uint64_t seed) {
-  std::vector<std::size_t> rows;
-  if (k == 0 || k >= n) {
-    rows.resize(n);
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
-    return rows;
-  }
-  detail::Rng rng(seed);
-  std::unordered_set<std::size_t> chosen;
-  chosen.reserve(2 * k);
-  rows.reserve(k);
-  for (std::size_t j = n - k; j < n; ++j) {
-    const auto t = static_cast<std::size_t>(rng.below(j + 1));
-    const std::size_t pick = chosen.insert(t).second ? t : j;
-    if (pick == j) chosen.insert(j);
-    rows.push_back(pick);
-  }
-  std::sort(rows.begin(), rows.end());
-  return rows;
 }
 
 /// Column means of the chosen rows, in double: per-chunk sums added in chunk order.
@@ -163,7 +139,8 @@ Pca pca(MatrixView<T> data, const PcaOptions& o) {
   validate(data, o);
   const std::size_t d = data.cols();
   const int threads = detail::resolve_threads(o.n_threads);
-  const std::vector<std::size_t> rows = rows_to_fit(data.rows(), o.max_rows, o.seed);
+  const std::vector<std::size_t> rows =
+      detail::uniform_sample(data.rows(), o.max_rows > 0 ? o.max_rows : data.rows(), o.seed);
 
   Pca result;
   result.mean = column_means(data, rows, threads);

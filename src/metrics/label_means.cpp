@@ -2,6 +2,7 @@
 
 #include "centrix/error.hpp"
 #include "centrix/metrics.hpp"
+#include "kmeans/validate.hpp"
 #include "metrics/labels.hpp"
 
 namespace centrix::metrics {
@@ -11,7 +12,7 @@ namespace {
 template <class T, class L>
 LabelMeans<T> label_means(MatrixView<T> data, std::span<const L> labels) {
   detail::check_label_count(labels.size(), data.rows(), "label means");
-  detail::check_finite_data(data, "label means");
+  detail::check_finite(data, "label means: data");
   detail::DenseLabels dense = detail::dense_labels(labels);
   const std::size_t k = dense.k();
   const std::size_t d = data.cols();

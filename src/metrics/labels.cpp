@@ -108,19 +108,6 @@ Contingency contingency(std::span<const L> a, std::span<const L> b, const char* 
   return table;
 }
 
-template <class T>
-void check_finite_data(MatrixView<T> data, const char* what) {
-  for (std::size_t i = 0; i < data.rows(); ++i) {
-    const T* row = data.row(i);
-    for (std::size_t j = 0; j < data.cols(); ++j) {
-      if (!std::isfinite(row[j])) {
-        throw InvalidArgument(std::string(what) + ": data contains " + (std::isnan(row[j]) ? "NaN" : "infinity") +
-                              " at row " + std::to_string(i) + ", column " + std::to_string(j) + " (0-based)");
-      }
-    }
-  }
-}
-
 void check_label_count(std::size_t n_labels, std::size_t n_rows, const char* what) {
   if (n_rows == 0) throw InvalidArgument(std::string(what) + ": data has no rows");
   if (n_labels != n_rows) {
@@ -135,7 +122,5 @@ template Contingency contingency<std::int32_t>(std::span<const std::int32_t>, st
                                                const char*);
 template Contingency contingency<std::int64_t>(std::span<const std::int64_t>, std::span<const std::int64_t>,
                                                const char*);
-template void check_finite_data<float>(MatrixView<float>, const char*);
-template void check_finite_data<double>(MatrixView<double>, const char*);
 
 }  // namespace centrix::detail

@@ -43,11 +43,6 @@ struct Contingency {
 template <class L>
 Contingency contingency(std::span<const L> a, std::span<const L> b, const char* what);
 
-/// Throws InvalidArgument, prefixed by `what`, naming the first NaN or
-/// infinite value (0-based row and column).
-template <class T>
-void check_finite_data(MatrixView<T> data, const char* what);
-
 /// Throws InvalidArgument unless there is one label per row and at least one row.
 void check_label_count(std::size_t n_labels, std::size_t n_rows, const char* what);
 

@@ -11,7 +11,6 @@
 #include <cstring>
 #include <limits>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "centrix/error.hpp"
@@ -19,6 +18,7 @@
 #include "common/parallel.hpp"
 #include "common/random.hpp"
 #include "kernels/dispatch.hpp"
+#include "kmeans/validate.hpp"
 #include "metrics/labels.hpp"
 
 namespace centrix::detail {
@@ -224,24 +224,7 @@ template <class T, class L>
 void validate(MatrixView<T> data, std::span<const L> labels) {
   detail::check_label_count(labels.size(), data.rows(), "silhouette");
   if (data.cols() == 0) throw InvalidArgument("silhouette: data has no columns");
-  detail::check_finite_data(data, "silhouette");
-}
-
-/// `m` distinct indices of [0, n), uniformly (Floyd's algorithm), increasing.
-std::vector<std::size_t> sample_rows(std::size_t n, std::size_t m, std::uint64_t seed) {
-  detail::Rng rng(seed);
-  std::unordered_set<std::size_t> chosen;
-  chosen.reserve(2 * m);
-  std::vector<std::size_t> rows;
-  rows.reserve(m);
-  for (std::size_t j = n - m; j < n; ++j) {
-    const std::size_t t = rng.below(j + 1);
-    const std::size_t pick = chosen.count(t) != 0 ? j : t;
-    chosen.insert(pick);
-    rows.push_back(pick);
-  }
-  std::sort(rows.begin(), rows.end());
-  return rows;
+  detail::check_finite(data, "silhouette: data");
 }
 
 double mean(const std::vector<double>& values) {
@@ -263,7 +246,7 @@ double score(MatrixView<T> data, std::span<const L> labels, const SilhouetteOpti
   if (options.sample_size == 0 || options.sample_size >= n) {
     return mean(silhouette_of(group_rows(data, labels, {}, " rows"), options.n_threads));
   }
-  const std::vector<std::size_t> rows = sample_rows(n, options.sample_size, options.seed);
+  const std::vector<std::size_t> rows = detail::uniform_sample(n, options.sample_size, options.seed);
   return mean(silhouette_of(group_rows(data, labels, rows, " sampled rows"), options.n_threads));
 }
 

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <map>
 #include <optional>
-#include <unordered_set>
 
 #include "centrix/error.hpp"
 #include "centrix/metrics.hpp"
@@ -36,27 +35,6 @@ std::string format(const char* pattern, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
   return buffer;
-}
-
-/// `m` distinct row indices drawn uniformly from [0, n), in increasing order (all rows when m >= n).
-/// Floyd's algorithm: O(m) memory and time whatever n.
-std::vector<std::size_t> sample_rows(std::size_t n, std::size_t m, std::uint64_t seed) {
-  std::vector<std::size_t> rows;
-  if (m >= n) {
-    rows.resize(n);
-    for (std::size_t i = 0; i < n; ++i) rows[i] = i;
-    return rows;
-  }
-  detail::Rng rng(seed);
-  std::unordered_set<std::size_t> chosen;
-  chosen.reserve(2 * m);
-  for (std::size_t j = n - m; j < n; ++j) {
-    const auto t = static_cast<std::size_t>(rng.below(j + 1));
-    if (!chosen.insert(t).second) chosen.insert(j);
-  }
-  rows.assign(chosen.begin(), chosen.end());
-  std::sort(rows.begin(), rows.end());
-  return rows;
 }
 
 std::string sample_note(std::size_t drawn, std::size_t n, const char* what) {
@@ -131,7 +109,7 @@ class Projector {
     const std::size_t fitted = std::min(data.rows(), options.pca_rows > 0 ? options.pca_rows : data.rows());
     if (unit) {
       // Cosine: the components of the rows scaled to unit length, fitted on a sample of them.
-      const Matrix<double> rows = gather(data, sample_rows(data.rows(), fitted, options.seed + 1), true);
+      const Matrix<double> rows = gather(data, detail::uniform_sample(data.rows(), fitted, options.seed + 1), true);
       pca_ = pca(rows.view(), pca_options);
     } else {
       pca_options.max_rows = fitted < data.rows() ? fitted : 0;
@@ -268,7 +246,7 @@ Report kmeans_report(MatrixView<T> data, const KMeansResult<T>& result, const KM
     if (f.centers.cols != d) throw InvalidArgument("report: a frame's centers do not have the data's columns");
   }
   const bool unit = fit_options.metric == Metric::Cosine;
-  const std::vector<std::size_t> rows = sample_rows(n, options.max_points, options.seed);
+  const std::vector<std::size_t> rows = detail::uniform_sample(n, options.max_points, options.seed);
   const Projector projector(data, unit, options);
   Report report = base_report(data, result.labels, result.centers, rows, projector, unit, "k-means", options);
 
@@ -363,7 +341,7 @@ Report mean_shift_report(MatrixView<T> data, const MeanShiftResult<T>& result, c
       throw InvalidArgument("report: the mean-shift frames do not all hold n_seeds x d positions");
     }
   }
-  const std::vector<std::size_t> rows = sample_rows(n, options.max_points, options.seed);
+  const std::vector<std::size_t> rows = detail::uniform_sample(n, options.max_points, options.seed);
   const Projector projector(data, false, options);
   Report report = base_report(data, result.labels, result.centers, rows, projector, false, "mean-shift", options);
 
@@ -373,7 +351,7 @@ Report mean_shift_report(MatrixView<T> data, const MeanShiftResult<T>& result, c
     report.frames_note = "Only the final state: the run kept no frames (MeanShiftOptions::max_frames = 0).";
   } else {
     const std::size_t max_seeds = std::max<std::size_t>(1, options.max_seeds);
-    const std::vector<std::size_t> seeds = sample_rows(n_seeds, max_seeds, options.seed + 2);
+    const std::vector<std::size_t> seeds = detail::uniform_sample(n_seeds, max_seeds, options.seed + 2);
     const Matrix<T> last = gather_same(result.frames.back().view(), seeds);
     const std::vector<std::int32_t> reached =
         predict(last.view(), result.centers.view(), Metric::Euclidean, options.n_threads);

@@ -26,6 +26,11 @@ inline std::string read_all(const std::string& path) {
   return s.str();
 }
 
+inline void write_all(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
 /// Runs `centrix ARGS` with stdin closed, capturing stdout and stderr in `dir`.
 inline CliRun run_cli(const TempDir& dir, const std::string& args) {
   const std::string out = dir.file("stdout.txt");

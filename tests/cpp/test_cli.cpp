@@ -26,11 +26,7 @@ using testing::franti;
 using testing::read_all;
 using testing::run_cli;
 using testing::TempDir;
-
-void write_all(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
+using testing::write_all;
 
 /// A fit that must fail: exit 2, one stderr line containing every piece of
 /// `expected`, and none of its three outputs written.

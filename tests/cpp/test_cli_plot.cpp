@@ -18,16 +18,11 @@ namespace centrix {
 namespace {
 
 using testing::CliRun;
+using testing::count;
 using testing::franti;
 using testing::read_all;
 using testing::run_cli;
 using testing::TempDir;
-
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
-  return n;
-}
 
 /// The element `<svg id="ID"...>...</svg>` of a file.
 std::string svg_element(const std::string& text, const std::string& id) {

@@ -24,11 +24,7 @@ using testing::franti;
 using testing::read_all;
 using testing::run_cli;
 using testing::TempDir;
-
-void write_all(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
+using testing::write_all;
 
 /// The "name value" lines of the output, in a map.
 std::map<std::string, std::string> measures(const std::string& out) {

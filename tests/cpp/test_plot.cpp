@@ -21,12 +21,7 @@ using plot::Frame;
 using plot::Points;
 using plot::Report;
 using plot::Scatter;
-
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
-  return n;
-}
+using testing::count;
 
 /// The text between the first `open` after `from` and the next `close`.
 std::string between(const std::string& text, const std::string& open, const std::string& close, std::size_t from = 0) {

@@ -40,6 +40,13 @@ inline std::vector<double> pick_rows(const Matrix<double>& m, const std::vector<
   return out;
 }
 
+/// How many times `needle` occurs in `text`, without overlaps.
+inline std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
 /// A file of the UEF benchmark sets (../shared/data/franti; never copied into the repository).
 inline std::string franti(const std::string& name) {
   return std::string(CENTRIX_SHARED_DATA) + "/franti/" + name;
