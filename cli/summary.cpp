@@ -30,7 +30,8 @@ nlohmann::json summary_json(const KMeansResult<T>& result, const RunDescription&
                        {"center_shift", s.center_shift},
                        {"seconds", s.seconds},
                        {"n_changed", s.n_changed},
-                       {"n_empty", s.n_empty}});
+                       {"n_empty", s.n_empty},
+                       {"distance_evals", s.distance_evals}});
   }
   nlohmann::json j = {{"data", run.data_path},
                       {"n", run.n},

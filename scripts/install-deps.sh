@@ -3,7 +3,7 @@
 # only when something is missing. Safe to run again.
 set -euo pipefail
 
-packages=(g++ cmake make libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libeigen3-dev python3-venv python3-dev)
+packages=(g++ cmake make libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libeigen3-dev libhwy-dev python3-venv python3-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -35,8 +35,9 @@ enum class Init {
 
 /// Which exact algorithm assigns rows to centers (all give identical results).
 enum class Algorithm {
-  Auto,   ///< chosen from the problem's shape (today always Lloyd)
-  Lloyd,  ///< every row against every center (Lloyd 1982)
+  Auto,     ///< chosen from the problem's shape: Hamerly when k >= 8 (its bounds pay off), else Lloyd
+  Lloyd,    ///< every row against every center (Lloyd 1982)
+  Hamerly,  ///< Lloyd with one upper and one lower distance bound per row to skip rows (Hamerly 2010)
 };
 
 /// What is done after Lloyd converges, to escape its local optimum.
@@ -55,14 +56,15 @@ enum class TolMode {
 
 /// Statistics of one iteration (one assignment followed by one update).
 struct IterationStats {
-  int iteration = 0;           ///< 1-based iteration number within its descent (see `swap`)
-  double inertia = 0;          ///< inertia of this iteration's assignment, before the update moved the centers
-  double center_shift = 0;     ///< sum over centers of the squared distance each center moved in the update
-  double seconds = 0;          ///< wall time of this iteration
-  std::int64_t n_changed = 0;  ///< points whose label changed in this assignment (all points in the first one)
-  int n_empty = 0;             ///< clusters that were empty and got relocated
-  int run = 0;                 ///< which of the n_init restarts this iteration belongs to (0-based)
-  int swap = 0;                ///< 0 in a run's first descent; s > 0 in the Lloyd iterations after swap trial s
+  int iteration = 0;                 ///< 1-based iteration number within its descent (see `swap`)
+  double inertia = 0;                ///< inertia of this iteration's assignment, before the update moved the centers
+  double center_shift = 0;           ///< sum over centers of the squared distance each center moved in the update
+  double seconds = 0;                ///< wall time of this iteration
+  std::int64_t n_changed = 0;        ///< points whose label changed in this assignment (all points in the first one)
+  int n_empty = 0;                   ///< clusters that were empty and got relocated
+  int run = 0;                       ///< which of the n_init restarts this iteration belongs to (0-based)
+  int swap = 0;                      ///< 0 in a run's first descent; s > 0 in the Lloyd iterations after swap trial s
+  std::uint64_t distance_evals = 0;  ///< row-center distances computed (n * k for Lloyd; fewer when bounds skip)
 };
 
 /// Options of k-means; every field has a default that works.
@@ -144,7 +146,7 @@ template <class T>
 double inertia(MatrixView<T> data, MatrixView<T> centers, std::span<const std::int32_t> labels,
                Metric metric = Metric::Euclidean, std::span<const double> sample_weights = {});
 
-/// Parse "euclidean"/"cosine", "shift"/"inertia", "auto"/"lloyd", "auto"/"none"/"swap"; throw
+/// Parse "euclidean"/"cosine", "shift"/"inertia", "auto"/"lloyd"/"hamerly", "auto"/"none"/"swap"; throw
 /// InvalidArgument otherwise.
 Metric parse_metric(const std::string& name);
 Refine parse_refine(const std::string& name);

@@ -214,8 +214,12 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     metric : {"euclidean", "cosine"}, default="euclidean"
         "cosine" is spherical k-means: rows and centers scaled to unit length,
         inertia is the weighted sum of ``1 - cos``, ``transform`` returns ``1 - cos``.
-    algorithm : {"auto", "lloyd"}, default="auto"
-        Assignment algorithm; every choice gives identical results.
+    algorithm : {"auto", "lloyd", "hamerly"}, default="auto"
+        Assignment algorithm; every choice gives identical labels and
+        centers. "hamerly" keeps distance bounds per row and skips rows that
+        cannot change cluster (Hamerly 2010); "auto" uses it for 8 or more
+        clusters and "lloyd" below. ``history["distance_evals"]`` counts the
+        distances actually computed.
     refine : {"auto", "swap", "none"}, default="auto"
         What follows Lloyd's convergence. "swap": move a center from where it
         is least useful (lowest removal cost) to split the cluster that gains
@@ -299,7 +303,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "tol_mode": [StrOptions({"shift", "inertia"})],
         "metric": [StrOptions({"euclidean", "cosine"})],
-        "algorithm": [StrOptions({"auto", "lloyd"})],
+        "algorithm": [StrOptions({"auto", "lloyd", "hamerly"})],
         "refine": [StrOptions({"auto", "swap", "none"})],
         "swap_patience": [Interval(numbers.Integral, 0, None, closed="left")],
         "swap_iter": [Interval(numbers.Integral, 1, None, closed="left")],

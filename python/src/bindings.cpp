@@ -107,6 +107,7 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   std::vector<int> run(iterations), swap(iterations), iteration(iterations), n_empty(iterations);
   std::vector<double> inertia(iterations), shift(iterations), seconds(iterations);
   std::vector<std::int64_t> n_changed(iterations);
+  std::vector<std::uint64_t> distance_evals(iterations);
   for (std::size_t i = 0; i < iterations; ++i) {
     const centrix::IterationStats& s = result.history[i];
     run[i] = s.run;
@@ -117,6 +118,7 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
     seconds[i] = s.seconds;
     n_changed[i] = s.n_changed;
     n_empty[i] = s.n_empty;
+    distance_evals[i] = s.distance_evals;
   }
   nb::dict history;
   history["run"] = to_numpy(std::move(run), {iterations});
@@ -127,6 +129,7 @@ nb::dict fit(const Matrix2D<T>& X, int n_clusters, const std::string& init,
   history["seconds"] = to_numpy(std::move(seconds), {iterations});
   history["n_changed"] = to_numpy(std::move(n_changed), {iterations});
   history["n_empty"] = to_numpy(std::move(n_empty), {iterations});
+  history["distance_evals"] = to_numpy(std::move(distance_evals), {iterations});
 
   // The returned run's path (empty unless max_frames > 0): F x k x d centers, and each frame's swap and iteration.
   const std::size_t n_frames = result.frames.size();

@@ -17,11 +17,13 @@ void ColumnPanel<T>::assign(const S* columns, std::size_t k_, std::size_t d_) {
   transposed.assign(d * k_padded, T{0});
   sq_norms.assign(k_padded, T{0});
   bias.assign(k_padded, std::numeric_limits<T>::infinity());
+  row_major.resize(k * d);
   for (std::size_t j = 0; j < k; ++j) {
     double norm = 0;
     for (std::size_t t = 0; t < d; ++t) {
       const T v = static_cast<T>(columns[j * d + t]);
       transposed[t * k_padded + j] = v;
+      row_major[j * d + t] = v;
       norm += static_cast<double>(v) * static_cast<double>(v);
     }
     sq_norms[j] = static_cast<T>(norm);
@@ -98,55 +100,6 @@ template <class T, DistanceForm Form, class Sink>
   }
 }
 
-/// Keeps, per row and per lane, the smallest distance seen and its column;
-/// the lanes are reduced once per row group (lowest column wins ties).
-template <class T>
-struct NearestSink {
-  static constexpr std::size_t R = kRowTile;
-  static constexpr std::size_t W = kColumnTile<T>;
-  std::int32_t* best;
-  T* best_dist;
-  std::size_t first = 0;
-  std::size_t live = 0;
-  T lane_dist[R][W] = {};
-  std::int32_t lane_col[R][W] = {};
-
-  void begin_rows(std::size_t i, std::size_t n_live) {
-    first = i;
-    live = n_live;
-    for (std::size_t r = 0; r < R; ++r) {
-      for (std::size_t w = 0; w < W; ++w) {
-        lane_dist[r][w] = std::numeric_limits<T>::infinity();
-        lane_col[r][w] = 0;
-      }
-    }
-  }
-  void tile(std::size_t j0, const T (&acc)[R][W]) {
-    for (std::size_t r = 0; r < R; ++r) {
-#pragma omp simd
-      for (std::size_t w = 0; w < W; ++w) {
-        const bool closer = acc[r][w] < lane_dist[r][w];
-        lane_dist[r][w] = closer ? acc[r][w] : lane_dist[r][w];
-        lane_col[r][w] = closer ? static_cast<std::int32_t>(j0 + w) : lane_col[r][w];
-      }
-    }
-  }
-  void end_rows() {
-    for (std::size_t r = 0; r < live; ++r) {
-      T d = lane_dist[r][0];
-      std::int32_t c = lane_col[r][0];
-      for (std::size_t w = 1; w < W; ++w) {
-        if (lane_dist[r][w] < d || (lane_dist[r][w] == d && lane_col[r][w] < c)) {
-          d = lane_dist[r][w];
-          c = lane_col[r][w];
-        }
-      }
-      best[first + r] = c;
-      best_dist[first + r] = d;
-    }
-  }
-};
-
 /// Writes every distance of the live rows to a row-major output.
 template <class T>
 struct AllDistancesSink {
@@ -173,19 +126,6 @@ struct AllDistancesSink {
 };
 
 template <class T>
-[[gnu::always_inline]] inline void nearest_impl(const T* rows, std::size_t n_rows, const T* row_sq_norms,
-                                                const ColumnPanel<T>& panel, DistanceForm form, std::int32_t* best,
-                                                T* best_dist) {
-  if (n_rows == 0 || panel.k == 0) return;
-  NearestSink<T> sink{best, best_dist};
-  if (form == DistanceForm::Direct) {
-    tiled_distances<T, DistanceForm::Direct>(rows, n_rows, row_sq_norms, panel, sink);
-  } else {
-    tiled_distances<T, DistanceForm::Expanded>(rows, n_rows, row_sq_norms, panel, sink);
-  }
-}
-
-template <class T>
 [[gnu::always_inline]] inline void all_distances_impl(const T* rows, std::size_t n_rows, const T* row_sq_norms,
                                                       const ColumnPanel<T>& panel, DistanceForm form, T* out,
                                                       std::size_t out_stride) {
@@ -198,16 +138,6 @@ template <class T>
   }
 }
 
-CENTRIX_DISPATCH void nearest_f32(const float* rows, std::size_t n_rows, const float* norms,
-                                  const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best,
-                                  float* best_dist) {
-  nearest_impl(rows, n_rows, norms, panel, form, best, best_dist);
-}
-CENTRIX_DISPATCH void nearest_f64(const double* rows, std::size_t n_rows, const double* norms,
-                                  const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best,
-                                  double* best_dist) {
-  nearest_impl(rows, n_rows, norms, panel, form, best, best_dist);
-}
 CENTRIX_DISPATCH void all_distances_f32(const float* rows, std::size_t n_rows, const float* norms,
                                         const ColumnPanel<float>& panel, DistanceForm form, float* out,
                                         std::size_t out_stride) {
@@ -221,17 +151,6 @@ CENTRIX_DISPATCH void all_distances_f64(const double* rows, std::size_t n_rows, 
 
 }  // namespace
 
-template <>
-void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,
-                            const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist) {
-  nearest_f32(rows, n_rows, row_sq_norms, panel, form, best, best_dist);
-}
-template <>
-void nearest_columns<double>(const double* rows, std::size_t n_rows, const double* row_sq_norms,
-                             const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best,
-                             double* best_dist) {
-  nearest_f64(rows, n_rows, row_sq_norms, panel, form, best, best_dist);
-}
 template <>
 void all_distances<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,
                           const ColumnPanel<float>& panel, DistanceForm form, float* out, std::size_t out_stride) {

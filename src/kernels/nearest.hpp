@@ -42,6 +42,7 @@ struct ColumnPanel {
   std::vector<T> transposed;  ///< d x k_padded: transposed[t * k_padded + j] = column j, coordinate t
   std::vector<T> sq_norms;    ///< k_padded squared norms of the columns (0 for padding)
   std::vector<T> bias;        ///< k_padded: 0 for real columns, +infinity for padding so it never wins
+  std::vector<T> row_major;   ///< k x d: the columns as given (for the dot kernel, used when k is small)
 
   /// Fills the panel from k row-major columns of dimension d (source in any
   /// floating type, converted to T).
@@ -49,22 +50,40 @@ struct ColumnPanel {
   void assign(const S* columns, std::size_t k_, std::size_t d_);
 };
 
-/// Columns per register tile; the panel pads k to a multiple of this.
+/// Columns per register tile; the panel pads k to a multiple of this (two
+/// vectors of the widest target, AVX-512).
 template <class T>
-inline constexpr std::size_t kColumnTile = 64 / sizeof(T);
+inline constexpr std::size_t kColumnTile = 128 / sizeof(T);
 
 /// For each of `n_rows` contiguous rows (row-major, panel.d columns) finds
 /// the nearest panel column: best[i] gets its index (the lowest on ties) and
 /// best_dist[i] its squared distance. `row_sq_norms` is needed only by
-/// DistanceForm::Expanded (may be null for Direct).
+/// DistanceForm::Expanded (may be null for Direct). If `second_dist` is not
+/// null it receives each row's second-smallest distance (the bounds of
+/// Hamerly's algorithm need it). The nearest column does not depend on
+/// whether the second is asked for, nor on which other rows share the call.
+/// Runs the best SIMD target of the CPU (nearest_simd.cpp); k must stay
+/// below 2^24 (indices ride in float lanes).
 template <class T>
 void nearest_columns(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
-                     DistanceForm form, std::int32_t* best, T* best_dist);
+                     DistanceForm form, std::int32_t* best, T* best_dist, T* second_dist = nullptr);
 
 /// Squared distances from each row to every panel column, written to
 /// out[i * out_stride + j] for j < panel.k.
 template <class T>
 void all_distances(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
                    DistanceForm form, T* out, std::size_t out_stride);
+
+/// A SIMD instruction set the kernels were compiled for and the CPU runs.
+struct SimdTarget {
+  std::int64_t id = 0;  ///< Highway's target bit
+  const char* name = "";
+};
+/// Every target compiled in and supported here, best first.
+std::vector<SimdTarget> simd_targets();
+/// The target nearest_columns runs now.
+const char* active_simd_target();
+/// For tests: run only `target` from now on (0 restores the CPU's best).
+void restrict_simd_target(std::int64_t target);
 
 }  // namespace centrix::kernels

@@ -13,6 +13,7 @@
 #include "common/parallel.hpp"
 #include "common/random.hpp"
 #include "kmeans/frame.hpp"
+#include "kmeans/hamerly.hpp"
 #include "kmeans/init.hpp"
 #include "kmeans/lloyd.hpp"
 #include "kmeans/swap.hpp"
@@ -116,6 +117,14 @@ class FramePath {
   std::vector<Frame> frames_;
 };
 
+/// The algorithm Auto stands for. Hamerly's bounds cost O(k^2 d) per
+/// iteration for the centers' gaps and a few flops per row, and save whole
+/// rows of k distances; below 8 centers a row costs little anyway.
+Algorithm resolve_algorithm(Algorithm requested, std::size_t k) {
+  if (requested != Algorithm::Auto) return requested;
+  return k >= 8 ? Algorithm::Hamerly : Algorithm::Lloyd;
+}
+
 /// One run from one set of starting centers.
 struct RunOutcome {
   std::vector<double> centers;
@@ -158,8 +167,9 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
     centers.swap(new_centers);
     last_shift = shift;
 
-    const IterationStats stats{iteration,          assigned.inertia, shift, seconds_since(start),
-                               assigned.n_changed, n_empty,          run,   swap};
+    IterationStats stats{iteration,          assigned.inertia, shift, seconds_since(start),
+                         assigned.n_changed, n_empty,          run,   swap};
+    stats.distance_evals = assigned.distance_evals;
     if (history) history->push_back(stats);
     if ((options.on_iteration && !options.on_iteration(stats)) || (options.interrupted && options.interrupted())) {
       throw Cancelled("k-means cancelled after iteration " + std::to_string(iteration));
@@ -332,23 +342,31 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
                             ? options.refine
                             : (options.init != Init::Given && options.early_stop ? Refine::Swap : Refine::None);
 
-  LloydStep<T> step(frame, weights, n_threads);
   RunOutcome best;
   best.inertia = std::numeric_limits<double>::infinity();
-  for (int run = 0; run < runs; ++run) {
-    Rng rng(splitmix64(options.seed) + static_cast<std::uint64_t>(run));
-    std::vector<double> centers = initial_centers(frame, weights, options, rng, n_threads);
-    std::vector<IterationStats>* history = options.keep_history ? &result.history : nullptr;
-    RunOutcome outcome =
-        run_kmeans(step, frame, weights, std::move(centers), options, shift_tolerance, run, 0, history, n_threads);
-    if (refine == Refine::Swap) {
-      outcome =
-          refine_by_swaps(step, frame, weights, std::move(outcome), options, shift_tolerance, run, history, n_threads);
+  const auto run_all = [&](auto& step) {
+    for (int run = 0; run < runs; ++run) {
+      Rng rng(splitmix64(options.seed) + static_cast<std::uint64_t>(run));
+      std::vector<double> centers = initial_centers(frame, weights, options, rng, n_threads);
+      std::vector<IterationStats>* history = options.keep_history ? &result.history : nullptr;
+      RunOutcome outcome =
+          run_kmeans(step, frame, weights, std::move(centers), options, shift_tolerance, run, 0, history, n_threads);
+      if (refine == Refine::Swap) {
+        outcome = refine_by_swaps(step, frame, weights, std::move(outcome), options, shift_tolerance, run, history,
+                                  n_threads);
+      }
+      if (outcome.inertia < best.inertia || run == 0) {
+        best = std::move(outcome);
+        result.best_run = run;
+      }
     }
-    if (outcome.inertia < best.inertia || run == 0) {
-      best = std::move(outcome);
-      result.best_run = run;
-    }
+  };
+  if (resolve_algorithm(options.algorithm, k) == Algorithm::Hamerly) {
+    HamerlyStep<T> step(frame, weights, n_threads);
+    run_all(step);
+  } else {
+    LloydStep<T> step(frame, weights, n_threads);
+    run_all(step);
   }
   result.centers = to_matrix<T>(best.centers, k, data.cols());
   result.labels = std::move(best.labels);
@@ -439,7 +457,8 @@ const char* to_string(TolMode mode) noexcept {
 Algorithm parse_algorithm(const std::string& name) {
   if (name == "auto") return Algorithm::Auto;
   if (name == "lloyd") return Algorithm::Lloyd;
-  throw InvalidArgument("unknown algorithm '" + name + "' (expected auto or lloyd)");
+  if (name == "hamerly") return Algorithm::Hamerly;
+  throw InvalidArgument("unknown algorithm '" + name + "' (expected auto, lloyd or hamerly)");
 }
 
 Refine parse_refine(const std::string& name) {
@@ -461,7 +480,15 @@ const char* to_string(Refine refine) noexcept {
 }
 
 const char* to_string(Algorithm algorithm) noexcept {
-  return algorithm == Algorithm::Lloyd ? "lloyd" : "auto";
+  switch (algorithm) {
+    case Algorithm::Lloyd:
+      return "lloyd";
+    case Algorithm::Hamerly:
+      return "hamerly";
+    case Algorithm::Auto:
+      break;
+  }
+  return "auto";
 }
 
 #define CENTRIX_INSTANTIATE(T)                                                                    \

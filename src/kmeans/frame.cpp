@@ -7,6 +7,7 @@
 
 #include "centrix/error.hpp"
 #include "common/parallel.hpp"
+#include "kernels/row_ops.hpp"
 
 namespace centrix::detail {
 
@@ -113,20 +114,8 @@ std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) cons
   for (std::size_t r = 0; r < count; ++r) {
     const T* x = data_.row(first + r);
     T* out = buffer + r * d;
-    double norm = 0;
-    if (metric_ == Metric::Cosine) {
-      // Divided, not multiplied by a reciprocal: the reference rounds the same way.
-      const double norm_i = norms_[first + r];
-      for (std::size_t t = 0; t < d; ++t) {
-        out[t] = static_cast<T>(static_cast<double>(x[t]) / norm_i);
-        norm += static_cast<double>(out[t]) * static_cast<double>(out[t]);
-      }
-    } else {
-      for (std::size_t t = 0; t < d; ++t) {
-        out[t] = static_cast<T>(static_cast<double>(x[t]) - origin_[t]);
-        norm += static_cast<double>(out[t]) * static_cast<double>(out[t]);
-      }
-    }
+    const double norm = metric_ == Metric::Cosine ? kernels::divide_row(x, norms_[first + r], d, out)
+                                                  : kernels::shift_row(x, origin_.data(), d, out);
     sq_norms[r] = static_cast<T>(norm);
   }
   return count;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/parallel.hpp"
+#include "kernels/row_ops.hpp"
 #include "kmeans/step.hpp"
 
 namespace centrix::detail {
@@ -61,7 +62,7 @@ int update_centers(const DataFrame<T>& frame, const double* weights, std::span<c
           const double norm = frame.norm(i);
           for (std::size_t t = 0; t < d; ++t) s[t] += w * (static_cast<double>(x[t]) / norm);
         } else {
-          for (std::size_t t = 0; t < d; ++t) s[t] += w * static_cast<double>(x[t]);
+          kernels::add_scaled_row(s, x, w, d);
         }
         cluster_weight[l] += weight_of(weights, i);
       }

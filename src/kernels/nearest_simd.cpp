@@ -1,0 +1,327 @@
+// The nearest-column kernel, written once with Highway's portable vectors and
+// compiled for every x86 target it supports (a portable fallback, SSE4, AVX2,
+// AVX-512); Highway picks the best the CPU runs, once, at the first call.
+//
+// Two loops, both register tiled so the n x k distances are never stored:
+//  - panel kernel (any k): the centers are a transposed panel (d x k_padded)
+//    and a tile is R rows x 2 vectors of columns. The panel is walked in slabs
+//    of 2 vectors of columns (d x 2L values, a few KiB, held in L1) and every
+//    row of the block meets a slab before the next one is touched, as in the
+//    GEMM blocking of Goto & van de Geijn (2008). Each row keeps its running
+//    best per lane in a small buffer; the lanes are reduced once at the end.
+//  - dot kernel (expanded form, k below one vector): padding k to a vector
+//    would waste most lanes, so rows and centers are both walked along d and
+//    each (row, center) pair ends with one horizontal sum.
+// Ties go to the lowest column, as in the reference.
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/nearest_simd.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// foreach_target.h must come before highway.h.
+#include "hwy/aligned_allocator.h"
+#include "hwy/highway.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "kernels/nearest.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace centrix::kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// Rows per tile: with 32 vector registers (AVX-512) 8 rows x 2 vectors of
+/// accumulators fit; with 16 (SSE4, AVX2) 4 rows do.
+constexpr std::size_t kTileRows = HWY_TARGET <= HWY_AVX3 ? 8 : 4;
+
+/// One tile of the panel kernel: R rows starting at `x` (row stride `dim`)
+/// against the slab of 2 vectors of columns at `slab` (row stride kp); the
+/// finished distances update the rows' lane-wise best.
+template <std::size_t R, DistanceForm Form, bool Second, class D, class T = hn::TFromD<D>>
+HWY_INLINE void panel_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const T* HWY_RESTRICT x_norm,
+                           const T* HWY_RESTRICT slab, std::size_t kp, hn::Vec<D> col_norm0, hn::Vec<D> col_norm1,
+                           hn::Vec<D> index0, hn::Vec<D> index1, T* HWY_RESTRICT lane_best, T* HWY_RESTRICT lane_index,
+                           T* HWY_RESTRICT lane_second) {
+  const std::size_t L = hn::Lanes(d);
+  hn::Vec<D> acc0[R];
+  hn::Vec<D> acc1[R];
+  for (std::size_t r = 0; r < R; ++r) {
+    acc0[r] = hn::Zero(d);
+    acc1[r] = hn::Zero(d);
+  }
+  for (std::size_t t = 0; t < dim; ++t) {
+    const auto c0 = hn::LoadU(d, slab + t * kp);
+    const auto c1 = hn::LoadU(d, slab + t * kp + L);
+    for (std::size_t r = 0; r < R; ++r) {
+      const auto xv = hn::Set(d, x[r * dim + t]);
+      if constexpr (Form == DistanceForm::Direct) {
+        const auto diff0 = hn::Sub(xv, c0);
+        const auto diff1 = hn::Sub(xv, c1);
+        acc0[r] = hn::MulAdd(diff0, diff0, acc0[r]);
+        acc1[r] = hn::MulAdd(diff1, diff1, acc1[r]);
+      } else {
+        acc0[r] = hn::MulAdd(xv, c0, acc0[r]);
+        acc1[r] = hn::MulAdd(xv, c1, acc1[r]);
+      }
+    }
+  }
+  const auto zero = hn::Zero(d);
+  const auto minus_two = hn::Set(d, T{-2});
+  for (std::size_t r = 0; r < R; ++r) {
+    hn::Vec<D> dist0;
+    hn::Vec<D> dist1;
+    if constexpr (Form == DistanceForm::Direct) {
+      // col_norm holds only the padding's +infinity here.
+      dist0 = hn::Add(acc0[r], col_norm0);
+      dist1 = hn::Add(acc1[r], col_norm1);
+    } else {
+      const auto xn = hn::Set(d, x_norm[r]);
+      dist0 = hn::Max(zero, hn::MulAdd(minus_two, acc0[r], hn::Add(xn, col_norm0)));
+      dist1 = hn::Max(zero, hn::MulAdd(minus_two, acc1[r], hn::Add(xn, col_norm1)));
+    }
+    // The second vector's columns are higher: they win only when strictly closer.
+    const auto second_closer = hn::Lt(dist1, dist0);
+    const auto tile_best = hn::IfThenElse(second_closer, dist1, dist0);
+    const auto tile_index = hn::IfThenElse(second_closer, index1, index0);
+    T* best = lane_best + r * L;
+    T* index = lane_index + r * L;
+    const auto old_best = hn::Load(d, best);
+    const auto closer = hn::Lt(tile_best, old_best);
+    if constexpr (Second) {
+      // The two smallest of {best, second, tile best, tile second}.
+      T* second = lane_second + r * L;
+      const auto tile_second = hn::Max(dist0, dist1);
+      const auto runner_up = hn::Min(hn::Max(old_best, tile_best), hn::Min(hn::Load(d, second), tile_second));
+      hn::Store(runner_up, d, second);
+    }
+    hn::Store(hn::IfThenElse(closer, tile_best, old_best), d, best);
+    hn::Store(hn::IfThenElse(closer, tile_index, hn::Load(d, index)), d, index);
+  }
+}
+
+template <DistanceForm Form, bool Second, class T>
+void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_RESTRICT row_sq_norms,
+                  const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
+                  T* HWY_RESTRICT second_dist) {
+  const hn::ScalableTag<T> d;
+  const std::size_t L = hn::Lanes(d);
+  const std::size_t dim = panel.d;
+  const std::size_t kp = panel.k_padded;
+  constexpr std::size_t R = kTileRows;
+  thread_local hwy::AlignedFreeUniquePtr<T[]> lanes;
+  thread_local std::size_t lanes_size = 0;
+  if (lanes_size < 3 * n_rows * L) {
+    lanes_size = 3 * n_rows * L;
+    lanes = hwy::AllocateAligned<T>(lanes_size);
+  }
+  T* lane_best = lanes.get();
+  T* lane_index = lanes.get() + n_rows * L;
+  T* lane_second = lanes.get() + 2 * n_rows * L;
+  std::fill(lane_best, lane_best + n_rows * L, std::numeric_limits<T>::infinity());
+  std::fill(lane_index, lane_index + n_rows * L, T{0});
+  if constexpr (Second) std::fill(lane_second, lane_second + n_rows * L, std::numeric_limits<T>::infinity());
+
+  const T* norms = Form == DistanceForm::Expanded ? row_sq_norms : nullptr;
+  for (std::size_t j0 = 0; j0 < kp; j0 += 2 * L) {
+    const T* slab = panel.transposed.data() + j0;
+    // Padding columns carry +infinity in `bias`, so they never win.
+    auto col_norm0 = hn::LoadU(d, panel.bias.data() + j0);
+    auto col_norm1 = hn::LoadU(d, panel.bias.data() + j0 + L);
+    if constexpr (Form == DistanceForm::Expanded) {
+      col_norm0 = hn::Add(col_norm0, hn::LoadU(d, panel.sq_norms.data() + j0));
+      col_norm1 = hn::Add(col_norm1, hn::LoadU(d, panel.sq_norms.data() + j0 + L));
+    }
+    const auto index0 = hn::Iota(d, static_cast<T>(j0));
+    const auto index1 = hn::Iota(d, static_cast<T>(j0 + L));
+    std::size_t i = 0;
+    for (; i + R <= n_rows; i += R) {
+      panel_tile<R, Form, Second>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, kp, col_norm0, col_norm1,
+                                  index0, index1, lane_best + i * L, lane_index + i * L, lane_second + i * L);
+    }
+    for (; i < n_rows; ++i) {
+      panel_tile<1, Form, Second>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, kp, col_norm0, col_norm1,
+                                  index0, index1, lane_best + i * L, lane_index + i * L, lane_second + i * L);
+    }
+  }
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    const T* lb = lane_best + i * L;
+    const T* li = lane_index + i * L;
+    T dist = lb[0];
+    T index = li[0];
+    std::size_t winner = 0;
+    for (std::size_t w = 1; w < L; ++w) {
+      if (lb[w] < dist || (lb[w] == dist && li[w] < index)) {
+        dist = lb[w];
+        index = li[w];
+        winner = w;
+      }
+    }
+    best[i] = static_cast<std::int32_t>(index);
+    best_dist[i] = dist;
+    if constexpr (Second) {
+      // Runner-up: every lane's second, and every other lane's best.
+      const T* ls = lane_second + i * L;
+      T second = std::numeric_limits<T>::infinity();
+      for (std::size_t w = 0; w < L; ++w) second = std::min(second, w == winner ? ls[w] : std::min(ls[w], lb[w]));
+      second_dist[i] = second;
+    }
+  }
+}
+
+/// R rows x C centers of the dot kernel: products accumulated along d, one
+/// horizontal sum per pair, then the expanded distance.
+template <std::size_t R, std::size_t C, class D, class T = hn::TFromD<D>>
+HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const T* HWY_RESTRICT x_norm,
+                         const T* HWY_RESTRICT centers, std::size_t first_center, const T* HWY_RESTRICT center_norms,
+                         std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist, T* HWY_RESTRICT second_dist) {
+  const std::size_t L = hn::Lanes(d);
+  hn::Vec<D> acc[R][C];
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::Zero(d);
+  }
+  std::size_t t = 0;
+  for (; t + L <= dim; t += L) {
+    hn::Vec<D> cv[C];
+    for (std::size_t c = 0; c < C; ++c) cv[c] = hn::LoadU(d, centers + (first_center + c) * dim + t);
+    for (std::size_t r = 0; r < R; ++r) {
+      const auto xv = hn::LoadU(d, x + r * dim + t);
+      for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::MulAdd(xv, cv[c], acc[r][c]);
+    }
+  }
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t c = 0; c < C; ++c) {
+      T dot = hn::GetLane(hn::SumOfLanes(d, acc[r][c]));
+      const T* xr = x + r * dim;
+      const T* cc = centers + (first_center + c) * dim;
+      for (std::size_t u = t; u < dim; ++u) dot += xr[u] * cc[u];
+      const T dist = std::max(T{0}, x_norm[r] + center_norms[first_center + c] - T{2} * dot);
+      if (dist < best_dist[r]) {
+        second_dist[r] = best_dist[r];
+        best_dist[r] = dist;
+        best[r] = static_cast<std::int32_t>(first_center + c);
+      } else if (dist < second_dist[r]) {
+        second_dist[r] = dist;
+      }
+    }
+  }
+}
+
+template <std::size_t R, class T>
+HWY_INLINE void dot_rows(const T* HWY_RESTRICT x, std::size_t dim, const T* HWY_RESTRICT x_norm,
+                         const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
+                         T* HWY_RESTRICT second_dist) {
+  const hn::ScalableTag<T> d;
+  constexpr std::size_t C = 4;
+  for (std::size_t r = 0; r < R; ++r) {
+    best[r] = 0;
+    best_dist[r] = std::numeric_limits<T>::infinity();
+    second_dist[r] = std::numeric_limits<T>::infinity();
+  }
+  std::size_t j = 0;
+  for (; j + C <= panel.k; j += C) {
+    dot_tile<R, C>(d, x, dim, x_norm, panel.row_major.data(), j, panel.sq_norms.data(), best, best_dist, second_dist);
+  }
+  for (; j < panel.k; ++j) {
+    dot_tile<R, 1>(d, x, dim, x_norm, panel.row_major.data(), j, panel.sq_norms.data(), best, best_dist, second_dist);
+  }
+}
+
+template <class T>
+void dot_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_RESTRICT row_sq_norms,
+                const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
+                T* HWY_RESTRICT second_dist) {
+  constexpr std::size_t R = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  const std::size_t dim = panel.d;
+  // The runner-up is tracked either way (a scalar compare); without a caller's buffer it goes to scratch.
+  T scratch[R];
+  std::size_t i = 0;
+  for (; i + R <= n_rows; i += R) {
+    dot_rows<R>(rows + i * dim, dim, row_sq_norms + i, panel, best + i, best_dist + i,
+                second_dist ? second_dist + i : scratch);
+  }
+  for (; i < n_rows; ++i) {
+    dot_rows<1>(rows + i * dim, dim, row_sq_norms + i, panel, best + i, best_dist + i,
+                second_dist ? second_dist + i : scratch);
+  }
+}
+
+template <DistanceForm Form, class T>
+void panel_kernel_for(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
+                      std::int32_t* best, T* best_dist, T* second_dist) {
+  if (second_dist) {
+    panel_kernel<Form, true>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  } else {
+    panel_kernel<Form, false>(rows, n_rows, row_sq_norms, panel, best, best_dist, static_cast<T*>(nullptr));
+  }
+}
+
+template <class T>
+void nearest(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel, DistanceForm form,
+             std::int32_t* best, T* best_dist, T* second_dist) {
+  if (n_rows == 0 || panel.k == 0) return;
+  const hn::ScalableTag<T> d;
+  if (form == DistanceForm::Direct) {
+    panel_kernel_for<DistanceForm::Direct>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  } else if (panel.k < hn::Lanes(d) && panel.d >= hn::Lanes(d)) {
+    dot_kernel(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  } else {
+    panel_kernel_for<DistanceForm::Expanded>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  }
+}
+
+void nearest_f32(const float* rows, std::size_t n_rows, const float* row_sq_norms, const ColumnPanel<float>& panel,
+                 DistanceForm form, std::int32_t* best, float* best_dist, float* second_dist) {
+  nearest(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+void nearest_f64(const double* rows, std::size_t n_rows, const double* row_sq_norms, const ColumnPanel<double>& panel,
+                 DistanceForm form, std::int32_t* best, double* best_dist, double* second_dist) {
+  nearest(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace centrix::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace centrix::kernels {
+
+HWY_EXPORT(nearest_f32);
+HWY_EXPORT(nearest_f64);
+
+template <>
+void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,
+                            const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist,
+                            float* second_dist) {
+  HWY_DYNAMIC_DISPATCH(nearest_f32)(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+template <>
+void nearest_columns<double>(const double* rows, std::size_t n_rows, const double* row_sq_norms,
+                             const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best, double* best_dist,
+                             double* second_dist) {
+  HWY_DYNAMIC_DISPATCH(nearest_f64)(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+
+std::vector<SimdTarget> simd_targets() {
+  std::vector<SimdTarget> out;
+  for (const std::int64_t target : hwy::SupportedAndGeneratedTargets())
+    out.push_back({target, hwy::TargetName(target)});
+  return out;
+}
+
+void restrict_simd_target(std::int64_t target) {
+  hwy::SetSupportedTargetsForTest(target);
+  hwy::GetChosenTarget().DeInit();  // the next call chooses again
+}
+
+const char* active_simd_target() {
+  // The chosen target is the best of the supported ones.
+  const std::vector<std::int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  return targets.empty() ? "none" : hwy::TargetName(targets.front());
+}
+
+}  // namespace centrix::kernels
+#endif  // HWY_ONCE

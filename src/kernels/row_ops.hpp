@@ -1,0 +1,30 @@
+// Small per-row loops that run once per row per iteration around the
+// distance kernels: moving a row into a frame, adding it to a sum, its
+// distance to one point. Compiled for AVX2 and AVX-512 as well as the
+// baseline (dispatch.hpp). Sums of squares use eight interleaved partial sums
+// added in a fixed order, which breaks the add latency chain, vectorises, and
+// gives the same bits on every target (ISO C++ mode forbids contracting the
+// multiply-adds into FMA, so no target rounds differently).
+#pragma once
+
+#include <cstddef>
+
+namespace centrix::kernels {
+
+/// out[t] = T(x[t] - origin[t]) computed in double; returns sum of out[t]^2 in double.
+template <class T>
+double shift_row(const T* x, const double* origin, std::size_t d, T* out);
+
+/// out[t] = T(x[t] / divisor) computed in double; returns sum of out[t]^2 in double.
+template <class T>
+double divide_row(const T* x, double divisor, std::size_t d, T* out);
+
+/// sum[t] += w * x[t], in double.
+template <class T>
+void add_scaled_row(double* sum, const T* x, double w, std::size_t d);
+
+/// sum over t of (x[t] - point[t])^2, in double.
+template <class T>
+double sq_distance_to_point(const T* x, const double* point, std::size_t d);
+
+}  // namespace centrix::kernels

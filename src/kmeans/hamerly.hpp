@@ -1,0 +1,61 @@
+// Hamerly's assignment (Hamerly 2010, "Making k-means even faster"): each row
+// keeps an upper bound on the distance to its center and one lower bound on
+// the distance to every other center. A row whose bounds are separated by
+// more than half the gap to its center's nearest neighbour, or by its own
+// lower bound, cannot change label and is skipped; the others are gathered
+// and sent through the same kernel as Lloyd's.
+//
+// Identical labels to Lloyd: a row is skipped only if its bounds are apart by
+// more than twice the rounding error the kernel can make on a squared
+// distance, so Lloyd's computed arg-min would pick the same center; rows that
+// are not skipped get exactly Lloyd's arithmetic. Each row's distance to its
+// own center (for the inertia and empty-cluster relocation) is computed in
+// double for skipped rows, so those agree with Lloyd's to rounding.
+#pragma once
+
+#include <vector>
+
+#include "kmeans/frame.hpp"
+#include "kmeans/step.hpp"
+
+namespace centrix::detail {
+
+template <class T>
+class HamerlyStep {
+ public:
+  HamerlyStep(const DataFrame<T>& frame, const double* weights, int n_threads)
+      : frame_(frame), weights_(weights), n_threads_(n_threads) {}
+
+  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances);
+
+ private:
+  const DataFrame<T>& frame_;
+  const double* weights_;
+  int n_threads_;
+  kernels::ColumnPanel<T> panel_;
+  std::vector<double> upper_;     // per row: >= distance to its center
+  std::vector<double> lower_;     // per row: <= distance to any other center
+  std::vector<double> previous_;  // the centers of the previous call (k x d)
+};
+
+static_assert(AssignmentStep<HamerlyStep<float>, float>);
+static_assert(AssignmentStep<HamerlyStep<double>, double>);
+
+/// Bound on the rounding error of a squared distance computed by the kernels
+/// in T for a row of squared norm `row_sq_norm` against centers of squared
+/// norm at most `max_center_sq_norm` (both in the frame): the dot product's
+/// d roundings, the norms', and the centers' rounding to T, with room to spare.
+template <class T>
+double kernel_error_bound(std::size_t d, double row_sq_norm, double max_center_sq_norm) noexcept {
+  constexpr double eps = std::numeric_limits<T>::epsilon();
+  return 4.0 * (static_cast<double>(d) + 4.0) * eps * (row_sq_norm + max_center_sq_norm);
+}
+
+/// Whether a row whose center is at most `upper` away and every other center
+/// at least `lower` away keeps its label under the kernel's rounding
+/// (`error`, on squared distances).
+inline bool bounds_settle(double upper, double lower, double error) noexcept {
+  return lower > upper && lower * lower - upper * upper > 2.0 * error;
+}
+
+}  // namespace centrix::detail

@@ -1,0 +1,204 @@
+// The accelerated exact algorithms against Lloyd from the same start: the
+// labels, centers, iteration count and final inertia must be identical (not
+// close: identical), for float32 and float64, both metrics, weights, any
+// thread count, and through swap refinement. The distance counts show the
+// bounds really skip work.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "centrix/io.hpp"
+#include "centrix/kmeans.hpp"
+#include "test_util.hpp"
+
+namespace centrix {
+namespace {
+
+using testing::blobs;
+using testing::franti;
+
+template <class T>
+struct Problem {
+  std::vector<T> values;
+  std::size_t n = 0;
+  std::size_t d = 0;
+  [[nodiscard]] MatrixView<T> view() const { return MatrixView<T>(values.data(), n, d); }
+};
+
+template <class T>
+Problem<T> blob_problem(std::size_t n, std::size_t d, std::size_t centers, double std_dev, std::uint64_t seed) {
+  const datasets::Blobs b = blobs(n, d, centers, std_dev, seed);
+  return {testing::blobs_as<T>(b), n, d};
+}
+
+template <class T>
+Problem<T> uniform_problem(std::size_t n, std::size_t d, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Problem<T> p{std::vector<T>(n * d), n, d};
+  for (T& v : p.values) v = static_cast<T>(u(gen));
+  return p;
+}
+
+template <class T>
+Problem<T> uef_problem(const std::string& name) {
+  const io::Dataset data = io::load_matrix(franti(name));
+  Problem<T> p{std::vector<T>(data.rows() * data.cols()), data.rows(), data.cols()};
+  data.visit([&](auto view) {
+    for (std::size_t i = 0; i < p.n; ++i) {
+      for (std::size_t t = 0; t < p.d; ++t) p.values[i * p.d + t] = static_cast<T>(view(i, t));
+    }
+  });
+  return p;
+}
+
+std::uint64_t total_evals(const std::vector<IterationStats>& history, int from_iteration = 1) {
+  std::uint64_t total = 0;
+  for (const IterationStats& s : history) total += s.iteration >= from_iteration ? s.distance_evals : 0;
+  return total;
+}
+
+/// Fits with `algorithm` and with Lloyd from the same options and checks the
+/// results are identical; returns the accelerated run's distance evaluations
+/// as a fraction of Lloyd's, after the first iteration of each descent (which
+/// has no bounds yet and computes everything).
+template <class T>
+double expect_same_as_lloyd(const Problem<T>& p, KMeansOptions options, Algorithm algorithm,
+                            std::span<const double> weights = {}) {
+  options.algorithm = Algorithm::Lloyd;
+  const KMeansResult<T> lloyd = fit(p.view(), options, weights);
+  options.algorithm = algorithm;
+  const KMeansResult<T> fast = fit(p.view(), options, weights);
+  EXPECT_EQ(fast.labels, lloyd.labels);
+  EXPECT_EQ(fast.centers.values, lloyd.centers.values);
+  EXPECT_EQ(fast.n_iter, lloyd.n_iter);
+  EXPECT_EQ(fast.converged, lloyd.converged);
+  EXPECT_EQ(fast.inertia, lloyd.inertia);
+  EXPECT_EQ(fast.n_swaps_tried, lloyd.n_swaps_tried);
+  EXPECT_EQ(fast.history.size(), lloyd.history.size());
+  for (std::size_t i = 0; i < std::min(fast.history.size(), lloyd.history.size()); ++i) {
+    // Skipped rows' distances are computed in double, Lloyd's in T: equal to rounding.
+    EXPECT_NEAR(fast.history[i].inertia, lloyd.history[i].inertia, 1e-5 * lloyd.history[i].inertia) << i;
+    EXPECT_EQ(fast.history[i].n_changed, lloyd.history[i].n_changed) << i;
+    EXPECT_EQ(fast.history[i].center_shift, lloyd.history[i].center_shift) << i;
+  }
+  const std::uint64_t lloyd_evals = total_evals(lloyd.history);
+  EXPECT_EQ(lloyd_evals,
+            static_cast<std::uint64_t>(lloyd.history.size()) * p.n * static_cast<std::uint64_t>(options.n_clusters));
+  const std::uint64_t later = total_evals(lloyd.history, 2);
+  return later == 0 ? 0.0 : static_cast<double>(total_evals(fast.history, 2)) / static_cast<double>(later);
+}
+
+KMeansOptions plain(int k, std::uint64_t seed = 3) {
+  KMeansOptions o;
+  o.n_clusters = k;
+  o.refine = Refine::None;
+  o.seed = seed;
+  o.max_iter = 100;
+  return o;
+}
+
+TEST(Hamerly, SameAsLloydOnBlobsFloat32AndFloat64) {
+  for (std::size_t d : {2u, 3u, 16u, 17u, 64u}) {
+    SCOPED_TRACE(d);
+    const double f32 = expect_same_as_lloyd(blob_problem<float>(3000, d, 20, 1.0, d), plain(20), Algorithm::Hamerly);
+    const double f64 = expect_same_as_lloyd(blob_problem<double>(3000, d, 20, 1.0, d), plain(20), Algorithm::Hamerly);
+    std::printf("d = %zu: Hamerly computed %.3f (float32) and %.3f (float64) of Lloyd's distances after iteration 1\n",
+                d, f32, f64);
+    // Well separated blobs: most rows are skipped once the centers settle.
+    EXPECT_LT(f32, 0.3);
+    EXPECT_LT(f64, 0.3);
+  }
+}
+
+TEST(Hamerly, SameAsLloydOnDataWithoutClusters) {
+  // Uniform data: many near-ties, the case where rounding margins matter.
+  expect_same_as_lloyd(uniform_problem<float>(5000, 26, 1), plain(26), Algorithm::Hamerly);
+  expect_same_as_lloyd(uniform_problem<double>(5000, 26, 1), plain(26), Algorithm::Hamerly);
+  expect_same_as_lloyd(uniform_problem<float>(4000, 2, 2), plain(50), Algorithm::Hamerly);
+}
+
+TEST(Hamerly, SameAsLloydOnUefSetsFarFromTheOrigin) {
+  for (const char* name : {"s1.txt", "a1.txt", "unbalance.txt", "dim032.txt"}) {
+    if (!std::filesystem::exists(franti(name))) GTEST_SKIP() << "shared data not present";
+    SCOPED_TRACE(name);
+    const auto p = uef_problem<float>(name);
+    const double fraction = expect_same_as_lloyd(p, plain(20, 7), Algorithm::Hamerly);
+    EXPECT_LT(fraction, 0.5);
+  }
+}
+
+TEST(Hamerly, SameAsLloydForCosineAndWeights) {
+  const auto p = blob_problem<float>(2000, 10, 8, 1.5, 11);
+  KMeansOptions o = plain(12);
+  o.metric = Metric::Cosine;
+  expect_same_as_lloyd(p, o, Algorithm::Hamerly);
+  std::vector<double> weights(p.n);
+  for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.5 + static_cast<double>(i % 7);
+  expect_same_as_lloyd(p, plain(12), Algorithm::Hamerly, weights);
+}
+
+TEST(Hamerly, SameAsLloydThroughSwapRefinementAndRestarts) {
+  KMeansOptions o;  // defaults: k-means++ and swap refinement
+  o.n_clusters = 15;
+  o.n_init = 2;
+  o.seed = 5;
+  expect_same_as_lloyd(blob_problem<float>(3000, 2, 15, 0.6, 4), o, Algorithm::Hamerly);
+}
+
+TEST(Hamerly, SameAsLloydWithEmptyClusters) {
+  // Given centers far outside the data leave clusters empty in the first iteration.
+  const auto p = blob_problem<double>(500, 3, 4, 0.5, 8);
+  KMeansOptions o = plain(6);
+  o.init = Init::Given;
+  o.initial_centers.assign(6 * 3, 0.0);
+  for (std::size_t j = 0; j < 6; ++j) o.initial_centers[j * 3] = 1000.0 * static_cast<double>(j);
+  KMeansOptions lloyd = o;
+  lloyd.algorithm = Algorithm::Lloyd;
+  const auto reference = fit(p.view(), lloyd);
+  ASSERT_GT(reference.history.front().n_empty, 0);
+  expect_same_as_lloyd(p, o, Algorithm::Hamerly);
+}
+
+TEST(Hamerly, BitwiseTheSameForAnyThreadCount) {
+  const auto p = blob_problem<float>(20000, 8, 30, 1.0, 9);
+  KMeansOptions o = plain(30);
+  o.algorithm = Algorithm::Hamerly;
+  o.n_threads = 1;
+  const auto one = fit(p.view(), o);
+  for (int threads : {2, 3}) {
+    o.n_threads = threads;
+    const auto many = fit(p.view(), o);
+    EXPECT_EQ(many.labels, one.labels);
+    EXPECT_EQ(many.centers.values, one.centers.values);
+    ASSERT_EQ(many.history.size(), one.history.size());
+    for (std::size_t i = 0; i < one.history.size(); ++i) {
+      EXPECT_EQ(many.history[i].inertia, one.history[i].inertia);
+      EXPECT_EQ(many.history[i].distance_evals, one.history[i].distance_evals);
+    }
+  }
+}
+
+TEST(Hamerly, AutoPicksHamerlyForManyClustersAndLloydForFew) {
+  const auto p = blob_problem<float>(2000, 4, 10, 0.5, 2);
+  KMeansOptions o = plain(10);
+  const auto many = fit(p.view(), o);
+  EXPECT_LT(total_evals(many.history), many.history.size() * p.n * 10);
+  o.n_clusters = 4;
+  const auto few = fit(p.view(), o);
+  EXPECT_EQ(total_evals(few.history), few.history.size() * p.n * 4);
+}
+
+TEST(Hamerly, ParsesItsName) {
+  EXPECT_EQ(parse_algorithm("hamerly"), Algorithm::Hamerly);
+  EXPECT_STREQ(to_string(Algorithm::Hamerly), "hamerly");
+  EXPECT_THROW(parse_algorithm("elkan2"), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace centrix
