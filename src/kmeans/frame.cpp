@@ -92,7 +92,24 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);
   if (metric == Metric::Euclidean) frame.origin_ = std::move(mean);
+  frame.cache_if_small();
   return frame;
+}
+
+template <class T>
+void DataFrame<T>::cache_if_small() {
+  const std::size_t n = rows();
+  const std::size_t d = dim();
+  if (n * d * sizeof(T) > kCacheBytes) return;
+  // Filled aside and moved in: load_block reads the cache once it is set.
+  std::vector<T> frame_rows(n * d);
+  std::vector<T> sq_norms(n);
+#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads_))
+  for (std::size_t b = 0; b < n_blocks(); ++b) {
+    load_block(b, frame_rows.data() + b * block_rows_ * d, sq_norms.data() + b * block_rows_);
+  }
+  cached_rows_ = std::move(frame_rows);
+  cached_sq_norms_ = std::move(sq_norms);
 }
 
 template <class T>
@@ -111,6 +128,11 @@ std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) cons
   const std::size_t first = b * block_rows_;
   const std::size_t count = std::min(block_rows_, rows() - first);
   const std::size_t d = dim();
+  if (!cached_rows_.empty()) {
+    std::copy(cached_rows_.data() + first * d, cached_rows_.data() + (first + count) * d, buffer);
+    std::copy(cached_sq_norms_.data() + first, cached_sq_norms_.data() + first + count, sq_norms);
+    return count;
+  }
   for (std::size_t r = 0; r < count; ++r) {
     const T* x = data_.row(first + r);
     T* out = buffer + r * d;

@@ -7,6 +7,7 @@
 // per-thread buffer, so the caller's data is never copied as a whole.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -46,6 +47,16 @@ class DataFrame {
   template <class F>
   void for_each_block(int n_threads, double work_per_row, F&& f) const {
     const std::size_t n_blocks_ = n_blocks();
+    if (!cached_rows_.empty()) {
+#pragma omp parallel for schedule(dynamic, 1) \
+    num_threads(threads_for_work(work_per_row* static_cast <double>(rows()), n_threads))
+      for (std::size_t b = 0; b < n_blocks_; ++b) {
+        const std::size_t first = b * block_rows_;
+        f(b, first, std::min(block_rows_, rows() - first), static_cast<const T*>(cached_rows_.data() + first * dim()),
+          static_cast<const T*>(cached_sq_norms_.data() + first));
+      }
+      return;
+    }
 #pragma omp parallel num_threads(threads_for_work(work_per_row* static_cast <double>(rows()), n_threads))
     {
       std::vector<T> buffer(block_rows_ * dim());
@@ -77,14 +88,24 @@ class DataFrame {
  private:
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
   void compute_norms();
+  /// Keeps the whole frame (rows in the frame and their squared norms) when
+  /// it takes at most kCacheBytes, so iterations skip the per-block shift.
+  void cache_if_small();
+
+  /// Data up to this size is held in the frame once per fit (one extra copy);
+  /// larger data is shifted block by block every iteration, so memory stays
+  /// the data plus small per-thread buffers (keops-large: 400 MB).
+  static constexpr std::size_t kCacheBytes = std::size_t{64} << 20;
 
   MatrixView<T> data_;
   Metric metric_;
   int n_threads_;
   kernels::DistanceForm form_;
   std::size_t block_rows_;
-  std::vector<double> origin_;  // Euclidean only: subtracted from every row
-  std::vector<double> norms_;   // cosine only: ||x_i||
+  std::vector<double> origin_;      // Euclidean only: subtracted from every row
+  std::vector<double> norms_;       // cosine only: ||x_i||
+  std::vector<T> cached_rows_;      // the rows in the frame, if small enough (cache_if_small)
+  std::vector<T> cached_sq_norms_;  // and their squared norms
   double mean_variance_ = 0;
 };
 
