@@ -35,7 +35,7 @@ enum class Init {
 
 /// Which exact algorithm assigns rows to centers (all give identical results).
 enum class Algorithm {
-  Auto,     ///< chosen from the problem's shape: Hamerly when k >= 8 (its bounds pay off), else Lloyd
+  Auto,     ///< Lloyd below k = 8; from 8 Hamerly, until two iterations in a row compute > 75% of distances
   Lloyd,    ///< every row against every center (Lloyd 1982)
   Hamerly,  ///< Lloyd with one upper and one lower distance bound per row to skip rows (Hamerly 2010)
 };

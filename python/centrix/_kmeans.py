@@ -218,7 +218,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         Assignment algorithm; every choice gives identical labels and
         centers. "hamerly" keeps distance bounds per row and skips rows that
         cannot change cluster (Hamerly 2010); "auto" uses it for 8 or more
-        clusters and "lloyd" below. ``history["distance_evals"]`` counts the
+        clusters (and "lloyd" below), going on with "lloyd" once two
+        iterations in a row compute more than 75% of the distances. ``history["distance_evals"]`` counts the
         distances actually computed.
     refine : {"auto", "swap", "none"}, default="auto"
         What follows Lloyd's convergence. "swap": move a center from where it

@@ -12,6 +12,7 @@
 #include "centrix/kmeans.hpp"
 #include "common/parallel.hpp"
 #include "common/random.hpp"
+#include "kmeans/adaptive.hpp"
 #include "kmeans/frame.hpp"
 #include "kmeans/hamerly.hpp"
 #include "kmeans/init.hpp"
@@ -116,14 +117,6 @@ class FramePath {
   std::size_t seen_ = 0;
   std::vector<Frame> frames_;
 };
-
-/// The algorithm Auto stands for. Hamerly's bounds cost O(k^2 d) per
-/// iteration for the centers' gaps and a few flops per row, and save whole
-/// rows of k distances; below 8 centers a row costs little anyway.
-Algorithm resolve_algorithm(Algorithm requested, std::size_t k) {
-  if (requested != Algorithm::Auto) return requested;
-  return k >= 8 ? Algorithm::Hamerly : Algorithm::Lloyd;
-}
 
 /// One run from one set of starting centers.
 struct RunOutcome {
@@ -361,7 +354,14 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
       }
     }
   };
-  if (resolve_algorithm(options.algorithm, k) == Algorithm::Hamerly) {
+  // Auto: below 8 centers a row of distances costs little and Lloyd runs;
+  // from 8, Hamerly's step runs while its bounds skip enough (adaptive.hpp).
+  const Algorithm algorithm =
+      options.algorithm != Algorithm::Auto ? options.algorithm : (k >= 8 ? Algorithm::Hamerly : Algorithm::Lloyd);
+  if (options.algorithm == Algorithm::Auto && algorithm == Algorithm::Hamerly) {
+    AdaptiveStep<T> step(frame, weights, n_threads);
+    run_all(step);
+  } else if (algorithm == Algorithm::Hamerly) {
     HamerlyStep<T> step(frame, weights, n_threads);
     run_all(step);
   } else {

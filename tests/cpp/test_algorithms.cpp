@@ -202,3 +202,48 @@ TEST(Hamerly, ParsesItsName) {
 
 }  // namespace
 }  // namespace centrix
+
+namespace centrix {
+namespace {
+
+TEST(Auto, DropsHamerlyWhereItsBoundsSkipNothing) {
+  // Many centers in unstructured data: Hamerly's single lower bound shrinks by
+  // the largest center move and skips almost nothing, so Auto goes on with
+  // Lloyd (every later iteration computes all n x k distances) and gives the
+  // same result.
+  std::mt19937_64 gen(5);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const std::size_t n = 3000;
+  const std::size_t d = 20;
+  std::vector<float> values(n * d);
+  for (float& v : values) v = static_cast<float>(normal(gen));
+  const MatrixView<float> view(values.data(), n, d);
+  KMeansOptions o;
+  o.n_clusters = 100;
+  o.refine = Refine::None;
+  o.max_iter = 12;
+  o.early_stop = false;
+  const auto automatic = fit(view, o);
+  o.algorithm = Algorithm::Hamerly;
+  const auto hamerly = fit(view, o);
+  EXPECT_EQ(automatic.labels, hamerly.labels);
+  ASSERT_EQ(automatic.history.size(), 12u);
+  const std::uint64_t all = n * 100;
+  EXPECT_GT(hamerly.history[1].distance_evals, all * 3 / 4);
+  EXPECT_GT(hamerly.history[2].distance_evals, all * 3 / 4);
+  for (std::size_t i = 3; i < 12; ++i) EXPECT_EQ(automatic.history[i].distance_evals, all) << i;
+}
+
+TEST(Auto, KeepsHamerlyOnClusteredData) {
+  const auto p = blob_problem<float>(5000, 8, 40, 0.5, 6);
+  KMeansOptions o = plain(40);
+  o.max_iter = 10;
+  o.early_stop = false;
+  const auto automatic = fit(p.view(), o);
+  for (std::size_t i = 1; i < automatic.history.size(); ++i) {
+    EXPECT_LT(automatic.history[i].distance_evals, p.n * 40 / 2) << i;
+  }
+}
+
+}  // namespace
+}  // namespace centrix
