@@ -64,10 +64,10 @@ FASHION = pathlib.Path("/usr/share/datasets/fashion-mnist")
 F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
 # NumPy's N x K distance matrix and scikit-learn Elkan's N x K lower bounds are skipped beyond this.
 MATRIX_LIMIT_BYTES = 2 * 10**9
-# Idle worker threads (OpenMP, OpenBLAS) spin for up to ~0.1 s after a parallel call before they sleep;
-# on 2 cores the next system would then lose a core (measured: scikit-learn on notebook-2d 5 ms alone,
-# over 100 ms right after a NumPy matrix product). Every timed run waits this long first.
-PAUSE_SECONDS = 0.1
+# Idle worker threads spin after a parallel call before they sleep (OpenBLAS: 2^28 TSC cycles, 0.1 s at
+# 2.6 GHz; OpenMP: shorter); on 2 cores the next system would then lose a core (measured: scikit-learn on
+# notebook-2d 5 ms alone, over 100 ms right after a NumPy matrix product). Every timed run waits this long first.
+PAUSE_SECONDS = 0.12
 # Centrix algorithms tried besides "auto"; those this build does not know (ValueError) are skipped.
 CENTRIX_ALGORITHMS = ("lloyd", "elkan", "hamerly", "yinyang")
 
