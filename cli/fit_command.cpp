@@ -191,8 +191,9 @@ Command add_fit_command(CLI::App& root) {
   app->add_option("--metric", f.metric, "euclidean, or cosine (spherical k-means)")
       ->check(CLI::IsMember({"euclidean", "cosine"}))
       ->capture_default_str();
-  app->add_option("--algorithm", f.algorithm, "Assignment algorithm: auto, lloyd or hamerly (identical labels)")
-      ->check(CLI::IsMember({"auto", "lloyd", "hamerly"}))
+  app->add_option("--algorithm", f.algorithm,
+                  "Assignment algorithm: auto, lloyd, hamerly or yinyang (identical labels)")
+      ->check(CLI::IsMember({"auto", "lloyd", "hamerly", "yinyang"}))
       ->capture_default_str();
   app->add_option("--seed", f.seed, "Random seed; the same seed gives the same result")->capture_default_str();
   app->add_option("--threads", f.threads, "Threads to use (0: all cores)")->capture_default_str();

@@ -38,6 +38,7 @@ enum class Algorithm {
   Auto,     ///< Lloyd below k = 8; from 8 Hamerly, until two iterations in a row compute > 75% of distances
   Lloyd,    ///< every row against every center (Lloyd 1982)
   Hamerly,  ///< Lloyd with one upper and one lower distance bound per row to skip rows (Hamerly 2010)
+  Yinyang,  ///< bounds per group of about 32 centers: skips rows, then groups (Ding et al., ICML 2015)
 };
 
 /// What is done after Lloyd converges, to escape its local optimum.
@@ -146,7 +147,7 @@ template <class T>
 double inertia(MatrixView<T> data, MatrixView<T> centers, std::span<const std::int32_t> labels,
                Metric metric = Metric::Euclidean, std::span<const double> sample_weights = {});
 
-/// Parse "euclidean"/"cosine", "shift"/"inertia", "auto"/"lloyd"/"hamerly", "auto"/"none"/"swap"; throw
+/// Parse "euclidean"/"cosine", "shift"/"inertia", "auto"/"lloyd"/"hamerly"/"yinyang", "auto"/"none"/"swap"; throw
 /// InvalidArgument otherwise.
 Metric parse_metric(const std::string& name);
 Refine parse_refine(const std::string& name);

@@ -304,7 +304,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "tol_mode": [StrOptions({"shift", "inertia"})],
         "metric": [StrOptions({"euclidean", "cosine"})],
-        "algorithm": [StrOptions({"auto", "lloyd", "hamerly"})],
+        "algorithm": [StrOptions({"auto", "lloyd", "hamerly", "yinyang"})],
         "refine": [StrOptions({"auto", "swap", "none"})],
         "swap_patience": [Interval(numbers.Integral, 0, None, closed="left")],
         "swap_iter": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -68,6 +68,15 @@ template <class T>
 void nearest_columns(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
                      DistanceForm form, std::int32_t* best, T* best_dist, T* second_dist = nullptr);
 
+/// Squared distances from one row to panel columns [j_begin, j_end), written
+/// to out[j - j_begin]; j_begin and j_end are multiples of kColumnTile (j_end
+/// at most k_padded; padding columns give +infinity). Each value is bitwise
+/// the one nearest_columns compares for that row and column, so an algorithm
+/// that computes only some columns still picks Lloyd's label.
+template <class T>
+void row_distances(const T* row, T row_sq_norm, const ColumnPanel<T>& panel, DistanceForm form, std::size_t j_begin,
+                   std::size_t j_end, T* out);
+
 /// Squared distances from each row to every panel column, written to
 /// out[i * out_stride + j] for j < panel.k.
 template <class T>

@@ -273,6 +273,87 @@ void nearest(const T* rows, std::size_t n_rows, const T* row_sq_norms, const Col
   }
 }
 
+/// V vectors of columns from j0 for one row, with panel_tile's arithmetic.
+template <std::size_t V, DistanceForm Form, class D, class T = hn::TFromD<D>>
+HWY_INLINE void row_vectors(D d, const T* HWY_RESTRICT x, T x_norm, const ColumnPanel<T>& panel, std::size_t j0,
+                            T* HWY_RESTRICT out) {
+  const std::size_t L = hn::Lanes(d);
+  const std::size_t kp = panel.k_padded;
+  const T* ct = panel.transposed.data() + j0;
+  hn::Vec<D> acc[V];
+  for (std::size_t v = 0; v < V; ++v) acc[v] = hn::Zero(d);
+  for (std::size_t t = 0; t < panel.d; ++t) {
+    const auto xv = hn::Set(d, x[t]);
+    for (std::size_t v = 0; v < V; ++v) {
+      const auto c = hn::LoadU(d, ct + t * kp + v * L);
+      if constexpr (Form == DistanceForm::Direct) {
+        const auto diff = hn::Sub(xv, c);
+        acc[v] = hn::MulAdd(diff, diff, acc[v]);
+      } else {
+        acc[v] = hn::MulAdd(xv, c, acc[v]);
+      }
+    }
+  }
+  for (std::size_t v = 0; v < V; ++v) {
+    const std::size_t j = j0 + v * L;
+    const auto bias = hn::LoadU(d, panel.bias.data() + j);
+    hn::Vec<D> dist;
+    if constexpr (Form == DistanceForm::Direct) {
+      dist = hn::Add(acc[v], bias);
+    } else {
+      const auto col_norm = hn::Add(bias, hn::LoadU(d, panel.sq_norms.data() + j));
+      dist = hn::Max(hn::Zero(d), hn::MulAdd(hn::Set(d, T{-2}), acc[v], hn::Add(hn::Set(d, x_norm), col_norm)));
+    }
+    hn::StoreU(dist, d, out + v * L);
+  }
+}
+
+/// Distances from one row to the panel columns [j_begin, j_end), with
+/// exactly the arithmetic nearest() uses for this panel: the panel kernel's
+/// per-lane chain, or the dot kernel's lanes-then-horizontal-sum when
+/// nearest() would take it. So a caller that looks at some columns sees the
+/// values Lloyd compares.
+template <class T>
+void row_distances_impl(const T* x, T x_norm, const ColumnPanel<T>& panel, DistanceForm form, std::size_t j_begin,
+                        std::size_t j_end, T* out) {
+  const hn::ScalableTag<T> d;
+  const std::size_t L = hn::Lanes(d);
+  if (form == DistanceForm::Expanded && panel.k < L && panel.d >= L) {
+    for (std::size_t j = j_begin; j < j_end; ++j) {
+      if (j >= panel.k) {
+        out[j - j_begin] = std::numeric_limits<T>::infinity();
+        continue;
+      }
+      std::int32_t best = 0;
+      T dist = std::numeric_limits<T>::infinity();
+      T second = std::numeric_limits<T>::infinity();
+      dot_tile<1, 1>(d, x, panel.d, &x_norm, panel.row_major.data(), j, panel.sq_norms.data(), &best, &dist, &second);
+      out[j - j_begin] = dist;
+    }
+    return;
+  }
+  std::size_t j = j_begin;
+  if (form == DistanceForm::Direct) {
+    for (; j + 4 * L <= j_end; j += 4 * L)
+      row_vectors<4, DistanceForm::Direct>(d, x, x_norm, panel, j, out + j - j_begin);
+    for (; j < j_end; j += L) row_vectors<1, DistanceForm::Direct>(d, x, x_norm, panel, j, out + j - j_begin);
+  } else {
+    for (; j + 4 * L <= j_end; j += 4 * L) {
+      row_vectors<4, DistanceForm::Expanded>(d, x, x_norm, panel, j, out + j - j_begin);
+    }
+    for (; j < j_end; j += L) row_vectors<1, DistanceForm::Expanded>(d, x, x_norm, panel, j, out + j - j_begin);
+  }
+}
+
+void row_distances_f32(const float* x, float x_norm, const ColumnPanel<float>& panel, DistanceForm form,
+                       std::size_t j_begin, std::size_t j_end, float* out) {
+  row_distances_impl(x, x_norm, panel, form, j_begin, j_end, out);
+}
+void row_distances_f64(const double* x, double x_norm, const ColumnPanel<double>& panel, DistanceForm form,
+                       std::size_t j_begin, std::size_t j_end, double* out) {
+  row_distances_impl(x, x_norm, panel, form, j_begin, j_end, out);
+}
+
 void nearest_f32(const float* rows, std::size_t n_rows, const float* row_sq_norms, const ColumnPanel<float>& panel,
                  DistanceForm form, std::int32_t* best, float* best_dist, float* second_dist) {
   nearest(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
@@ -291,6 +372,19 @@ namespace centrix::kernels {
 
 HWY_EXPORT(nearest_f32);
 HWY_EXPORT(nearest_f64);
+HWY_EXPORT(row_distances_f32);
+HWY_EXPORT(row_distances_f64);
+
+template <>
+void row_distances<float>(const float* row, float row_sq_norm, const ColumnPanel<float>& panel, DistanceForm form,
+                          std::size_t j_begin, std::size_t j_end, float* out) {
+  HWY_DYNAMIC_DISPATCH(row_distances_f32)(row, row_sq_norm, panel, form, j_begin, j_end, out);
+}
+template <>
+void row_distances<double>(const double* row, double row_sq_norm, const ColumnPanel<double>& panel, DistanceForm form,
+                           std::size_t j_begin, std::size_t j_end, double* out) {
+  HWY_DYNAMIC_DISPATCH(row_distances_f64)(row, row_sq_norm, panel, form, j_begin, j_end, out);
+}
 
 template <>
 void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,

@@ -20,6 +20,7 @@
 #include "kmeans/swap.hpp"
 #include "kmeans/update.hpp"
 #include "kmeans/validate.hpp"
+#include "kmeans/yinyang.hpp"
 
 namespace centrix {
 
@@ -364,6 +365,9 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
   } else if (algorithm == Algorithm::Hamerly) {
     HamerlyStep<T> step(frame, weights, n_threads);
     run_all(step);
+  } else if (algorithm == Algorithm::Yinyang) {
+    YinyangStep<T> step(frame, weights, n_threads);
+    run_all(step);
   } else {
     LloydStep<T> step(frame, weights, n_threads);
     run_all(step);
@@ -458,7 +462,8 @@ Algorithm parse_algorithm(const std::string& name) {
   if (name == "auto") return Algorithm::Auto;
   if (name == "lloyd") return Algorithm::Lloyd;
   if (name == "hamerly") return Algorithm::Hamerly;
-  throw InvalidArgument("unknown algorithm '" + name + "' (expected auto, lloyd or hamerly)");
+  if (name == "yinyang") return Algorithm::Yinyang;
+  throw InvalidArgument("unknown algorithm '" + name + "' (expected auto, lloyd, hamerly or yinyang)");
 }
 
 Refine parse_refine(const std::string& name) {
@@ -485,6 +490,8 @@ const char* to_string(Algorithm algorithm) noexcept {
       return "lloyd";
     case Algorithm::Hamerly:
       return "hamerly";
+    case Algorithm::Yinyang:
+      return "yinyang";
     case Algorithm::Auto:
       break;
   }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "centrix/io.hpp"
@@ -103,55 +104,67 @@ KMeansOptions plain(int k, std::uint64_t seed = 3) {
   return o;
 }
 
-TEST(Hamerly, SameAsLloydOnBlobsFloat32AndFloat64) {
+/// Every accelerated algorithm must pass the same differential tests.
+class Accelerated : public ::testing::TestWithParam<Algorithm> {};
+
+TEST_P(Accelerated, SameAsLloydOnBlobsFloat32AndFloat64) {
   for (std::size_t d : {2u, 3u, 16u, 17u, 64u}) {
     SCOPED_TRACE(d);
-    const double f32 = expect_same_as_lloyd(blob_problem<float>(3000, d, 20, 1.0, d), plain(20), Algorithm::Hamerly);
-    const double f64 = expect_same_as_lloyd(blob_problem<double>(3000, d, 20, 1.0, d), plain(20), Algorithm::Hamerly);
-    std::printf("d = %zu: Hamerly computed %.3f (float32) and %.3f (float64) of Lloyd's distances after iteration 1\n",
-                d, f32, f64);
+    const double f32 = expect_same_as_lloyd(blob_problem<float>(3000, d, 20, 1.0, d), plain(20), GetParam());
+    const double f64 = expect_same_as_lloyd(blob_problem<double>(3000, d, 20, 1.0, d), plain(20), GetParam());
+    std::printf("d = %zu: %s computed %.3f (float32) and %.3f (float64) of Lloyd's distances after iteration 1\n", d,
+                to_string(GetParam()), f32, f64);
     // Well separated blobs: most rows are skipped once the centers settle.
     EXPECT_LT(f32, 0.3);
     EXPECT_LT(f64, 0.3);
   }
 }
 
-TEST(Hamerly, SameAsLloydOnDataWithoutClusters) {
+TEST_P(Accelerated, SameAsLloydOnDataWithoutClusters) {
   // Uniform data: many near-ties, the case where rounding margins matter.
-  expect_same_as_lloyd(uniform_problem<float>(5000, 26, 1), plain(26), Algorithm::Hamerly);
-  expect_same_as_lloyd(uniform_problem<double>(5000, 26, 1), plain(26), Algorithm::Hamerly);
-  expect_same_as_lloyd(uniform_problem<float>(4000, 2, 2), plain(50), Algorithm::Hamerly);
+  expect_same_as_lloyd(uniform_problem<float>(5000, 26, 1), plain(26), GetParam());
+  expect_same_as_lloyd(uniform_problem<double>(5000, 26, 1), plain(26), GetParam());
+  expect_same_as_lloyd(uniform_problem<float>(4000, 2, 2), plain(50), GetParam());
+  // Many centers: several groups for Yinyang, and the panel's padding.
+  expect_same_as_lloyd(uniform_problem<float>(3000, 5, 3), plain(150), GetParam());
 }
 
-TEST(Hamerly, SameAsLloydOnUefSetsFarFromTheOrigin) {
+TEST_P(Accelerated, SameAsLloydOnUefSetsFarFromTheOrigin) {
   for (const char* name : {"s1.txt", "a1.txt", "unbalance.txt", "dim032.txt"}) {
     if (!std::filesystem::exists(franti(name))) GTEST_SKIP() << "shared data not present";
     SCOPED_TRACE(name);
     const auto p = uef_problem<float>(name);
-    const double fraction = expect_same_as_lloyd(p, plain(20, 7), Algorithm::Hamerly);
-    EXPECT_LT(fraction, 0.5);
+    const double fraction = expect_same_as_lloyd(p, plain(20, 7), GetParam());
+    // k = 20 makes one Yinyang group, whose single bound lacks Hamerly's half-gap test.
+    EXPECT_LT(fraction, GetParam() == Algorithm::Yinyang ? 0.75 : 0.5);
   }
 }
 
-TEST(Hamerly, SameAsLloydForCosineAndWeights) {
+TEST_P(Accelerated, SameAsLloydForCosineAndWeights) {
   const auto p = blob_problem<float>(2000, 10, 8, 1.5, 11);
   KMeansOptions o = plain(12);
   o.metric = Metric::Cosine;
-  expect_same_as_lloyd(p, o, Algorithm::Hamerly);
+  expect_same_as_lloyd(p, o, GetParam());
   std::vector<double> weights(p.n);
   for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.5 + static_cast<double>(i % 7);
-  expect_same_as_lloyd(p, plain(12), Algorithm::Hamerly, weights);
+  expect_same_as_lloyd(p, plain(12), GetParam(), weights);
 }
 
-TEST(Hamerly, SameAsLloydThroughSwapRefinementAndRestarts) {
+TEST_P(Accelerated, SameAsLloydForFewCentersInHighDimension) {
+  // k below one vector and d above: Lloyd takes the dot kernel.
+  expect_same_as_lloyd(blob_problem<float>(2000, 40, 5, 4.0, 12), plain(5), GetParam());
+  expect_same_as_lloyd(blob_problem<double>(2000, 40, 5, 4.0, 12), plain(5), GetParam());
+}
+
+TEST_P(Accelerated, SameAsLloydThroughSwapRefinementAndRestarts) {
   KMeansOptions o;  // defaults: k-means++ and swap refinement
   o.n_clusters = 15;
   o.n_init = 2;
   o.seed = 5;
-  expect_same_as_lloyd(blob_problem<float>(3000, 2, 15, 0.6, 4), o, Algorithm::Hamerly);
+  expect_same_as_lloyd(blob_problem<float>(3000, 2, 15, 0.6, 4), o, GetParam());
 }
 
-TEST(Hamerly, SameAsLloydWithEmptyClusters) {
+TEST_P(Accelerated, SameAsLloydWithEmptyClusters) {
   // Given centers far outside the data leave clusters empty in the first iteration.
   const auto p = blob_problem<double>(500, 3, 4, 0.5, 8);
   KMeansOptions o = plain(6);
@@ -162,13 +175,13 @@ TEST(Hamerly, SameAsLloydWithEmptyClusters) {
   lloyd.algorithm = Algorithm::Lloyd;
   const auto reference = fit(p.view(), lloyd);
   ASSERT_GT(reference.history.front().n_empty, 0);
-  expect_same_as_lloyd(p, o, Algorithm::Hamerly);
+  expect_same_as_lloyd(p, o, GetParam());
 }
 
-TEST(Hamerly, BitwiseTheSameForAnyThreadCount) {
-  const auto p = blob_problem<float>(20000, 8, 30, 1.0, 9);
-  KMeansOptions o = plain(30);
-  o.algorithm = Algorithm::Hamerly;
+TEST_P(Accelerated, BitwiseTheSameForAnyThreadCount) {
+  const auto p = blob_problem<float>(20000, 8, 70, 1.0, 9);
+  KMeansOptions o = plain(70);
+  o.algorithm = GetParam();
   o.n_threads = 1;
   const auto one = fit(p.view(), o);
   for (int threads : {2, 3}) {
@@ -184,6 +197,9 @@ TEST(Hamerly, BitwiseTheSameForAnyThreadCount) {
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(Algorithms, Accelerated, ::testing::Values(Algorithm::Hamerly, Algorithm::Yinyang),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
 TEST(Hamerly, AutoPicksHamerlyForManyClustersAndLloydForFew) {
   const auto p = blob_problem<float>(2000, 4, 10, 0.5, 2);
   KMeansOptions o = plain(10);
@@ -197,6 +213,8 @@ TEST(Hamerly, AutoPicksHamerlyForManyClustersAndLloydForFew) {
 TEST(Hamerly, ParsesItsName) {
   EXPECT_EQ(parse_algorithm("hamerly"), Algorithm::Hamerly);
   EXPECT_STREQ(to_string(Algorithm::Hamerly), "hamerly");
+  EXPECT_EQ(parse_algorithm("yinyang"), Algorithm::Yinyang);
+  EXPECT_STREQ(to_string(Algorithm::Yinyang), "yinyang");
   EXPECT_THROW(parse_algorithm("elkan2"), InvalidArgument);
 }
 

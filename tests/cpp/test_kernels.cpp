@@ -40,6 +40,15 @@ void check_kernels(std::size_t n, std::size_t k, std::size_t d, DistanceForm for
   nearest_columns(rows.data(), n, norms.data(), panel, form, best2.data(), best_dist2.data(), second.data());
   ASSERT_EQ(best2, best);
   ASSERT_EQ(best_dist2, best_dist);
+  // One row against all columns gives bitwise the values nearest_columns compared (Yinyang relies on it).
+  std::vector<T> one_row(panel.k_padded);
+  for (std::size_t i = 0; i < n; ++i) {
+    row_distances(rows.data() + i * d, norms[i], panel, form, 0, panel.k_padded, one_row.data());
+    const auto nearest = std::min_element(one_row.begin(), one_row.begin() + static_cast<std::ptrdiff_t>(k));
+    ASSERT_EQ(*nearest, best_dist[i]) << "row " << i;
+    ASSERT_EQ(nearest - one_row.begin(), best[i]) << "row " << i;
+    for (std::size_t j = k; j < panel.k_padded; ++j) ASSERT_EQ(one_row[j], std::numeric_limits<T>::infinity());
+  }
   const double tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-10;
   for (std::size_t i = 0; i < n; ++i) {
     double ref_best = std::numeric_limits<double>::infinity();

@@ -1,0 +1,222 @@
+#include "kmeans/yinyang.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "kernels/row_ops.hpp"
+
+namespace centrix::detail {
+namespace {
+
+double sq_distance(const double* a, const double* b, std::size_t d) {
+  double s = 0;
+  for (std::size_t t = 0; t < d; ++t) s += (a[t] - b[t]) * (a[t] - b[t]);
+  return s;
+}
+
+/// v as a float no larger than v: a lower bound must stay a lower bound.
+float round_down(double v) {
+  float f = static_cast<float>(v);
+  if (static_cast<double>(f) > v) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
+}
+
+/// The group of each of k centers: Lloyd on the centers themselves (5
+/// iterations from evenly spaced centers), as the paper does.
+std::vector<std::int32_t> group_centers(const double* centers, std::size_t k, std::size_t d, std::size_t groups) {
+  std::vector<std::int32_t> group(k, 0);
+  if (groups <= 1) return group;
+  std::vector<double> means(groups * d);
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::size_t j = g * k / groups;
+    std::copy(centers + j * d, centers + (j + 1) * d, means.begin() + static_cast<std::ptrdiff_t>(g * d));
+  }
+  for (int iteration = 0; iteration < 5; ++iteration) {
+    for (std::size_t j = 0; j < k; ++j) {
+      double best = std::numeric_limits<double>::infinity();
+      for (std::size_t g = 0; g < groups; ++g) {
+        const double dist = sq_distance(centers + j * d, means.data() + g * d, d);
+        if (dist < best) {
+          best = dist;
+          group[j] = static_cast<std::int32_t>(g);
+        }
+      }
+    }
+    std::vector<double> sums(groups * d, 0.0);
+    std::vector<std::size_t> counts(groups, 0);
+    for (std::size_t j = 0; j < k; ++j) {
+      const auto g = static_cast<std::size_t>(group[j]);
+      ++counts[g];
+      for (std::size_t t = 0; t < d; ++t) sums[g * d + t] += centers[j * d + t];
+    }
+    for (std::size_t g = 0; g < groups; ++g) {
+      if (counts[g] == 0) continue;  // an empty group keeps its mean
+      for (std::size_t t = 0; t < d; ++t) means[g * d + t] = sums[g * d + t] / static_cast<double>(counts[g]);
+    }
+  }
+  return group;
+}
+
+}  // namespace
+
+template <class T>
+void YinyangStep<T>::regroup(const double* centers, std::size_t k) {
+  const std::size_t d = frame_.dim();
+  const std::size_t groups = (k + kCentersPerGroup - 1) / kCentersPerGroup;
+  group_of_ = group_centers(centers, k, d, groups);
+  center_at_.resize(k);
+  std::iota(center_at_.begin(), center_at_.end(), 0);
+  std::stable_sort(center_at_.begin(), center_at_.end(),
+                   [&](std::int32_t a, std::int32_t b) { return group_of_[a] < group_of_[b]; });
+  group_start_.assign(groups + 1, k);
+  for (std::size_t c = k; c-- > 0;) group_start_[static_cast<std::size_t>(group_of_[center_at_[c]])] = c;
+  for (std::size_t g = groups; g-- > 0;) group_start_[g] = std::min(group_start_[g], group_start_[g + 1]);
+}
+
+template <class T>
+AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::span<std::int32_t> labels,
+                                   std::span<T> sq_distances) {
+  const std::size_t n = frame_.rows();
+  const std::size_t d = frame_.dim();
+  const bool cosine = frame_.metric() == Metric::Cosine;
+  // Labels of -1 mark a new descent (the driver resets them): new groups, no bounds yet.
+  const bool fresh = previous_.size() != k * d || upper_.size() != n || labels.empty() || labels[0] < 0;
+  if (fresh) regroup(centers, k);
+  const std::size_t groups = group_start_.size() - 1;
+  if (fresh) {
+    upper_.assign(n, 0.0);
+    lower_.assign(n * groups, 0.0f);
+  }
+  std::vector<double> in_group_order(k * d);
+  for (std::size_t c = 0; c < k; ++c) {
+    const auto j = static_cast<std::size_t>(center_at_[c]);
+    std::copy(centers + j * d, centers + (j + 1) * d, in_group_order.begin() + static_cast<std::ptrdiff_t>(c * d));
+  }
+  frame_.fill_panel(in_group_order.data(), k, panel_);
+
+  std::vector<double> move(k, 0.0);
+  std::vector<double> group_move(groups, 0.0);
+  if (!fresh) {
+    for (std::size_t j = 0; j < k; ++j) {
+      move[j] = std::sqrt(sq_distance(centers + j * d, previous_.data() + j * d, d));
+      const auto g = static_cast<std::size_t>(group_of_[j]);
+      group_move[g] = std::max(group_move[g], move[j]);
+    }
+  }
+  std::vector<double> frame_centers(k * d);
+  for (std::size_t j = 0; j < k; ++j) frame_.center_to_frame(centers + j * d, frame_centers.data() + j * d);
+  double max_center_sq_norm = 0;
+  for (std::size_t c = 0; c < k; ++c) {
+    max_center_sq_norm = std::max(max_center_sq_norm, static_cast<double>(panel_.sq_norms[c]));
+  }
+  constexpr std::size_t tile = kernels::kColumnTile<T>;
+
+  const std::size_t n_blocks = frame_.n_blocks();
+  std::vector<double> block_inertia(n_blocks, 0.0);
+  std::vector<std::int64_t> block_changed(n_blocks, 0);
+  std::vector<std::uint64_t> block_evals(n_blocks, 0);
+  frame_.for_each_block(
+      n_threads_, static_cast<double>(k * d),
+      [&](std::size_t b, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
+        thread_local std::vector<T> dist;
+        thread_local std::vector<char> wanted;
+        dist.resize(panel_.k_padded);
+        wanted.resize(groups);
+        std::uint64_t evals = 0;
+        std::int64_t changed = 0;
+        double inertia = 0;
+        for (std::size_t r = 0; r < count; ++r) {
+          const std::size_t i = first + r;
+          const T* x = rows + r * d;
+          float* lower = lower_.data() + i * groups;
+          const double error = kernel_error_bound<T>(d, static_cast<double>(sq_norms[r]), max_center_sq_norm);
+          if (fresh) {
+            std::fill(wanted.begin(), wanted.end(), char{1});
+          } else {
+            const auto a = static_cast<std::size_t>(labels[i]);
+            double upper = upper_[i] + move[a];
+            double global = std::numeric_limits<double>::infinity();
+            for (std::size_t g = 0; g < groups; ++g) {
+              lower[g] = round_down(static_cast<double>(lower[g]) - group_move[g]);
+              global = std::min(global, static_cast<double>(lower[g]));
+            }
+            double own = -1;
+            if (!bounds_settle(upper, global, error)) {
+              own = kernels::sq_distance_to_point(x, frame_centers.data() + a * d, d);
+              upper = std::sqrt(own);
+              ++evals;
+            }
+            if (bounds_settle(upper, global, error)) {
+              if (own < 0) own = kernels::sq_distance_to_point(x, frame_centers.data() + a * d, d);
+              upper_[i] = upper;
+              sq_distances[i] = static_cast<T>(own);
+              inertia += weight_of(weights_, i) * inertia_term(own, cosine);
+              continue;
+            }
+            const auto own_group = static_cast<std::size_t>(group_of_[a]);
+            for (std::size_t g = 0; g < groups; ++g) {
+              wanted[g] = g == own_group || !bounds_settle(upper, static_cast<double>(lower[g]), error);
+            }
+          }
+          // Distances to the wanted groups' columns, in runs of whole tiles.
+          std::size_t computed_to = 0;
+          for (std::size_t g = 0; g < groups;) {
+            if (!wanted[g]) {
+              ++g;
+              continue;
+            }
+            std::size_t end_group = g + 1;
+            while (end_group < groups && wanted[end_group]) ++end_group;
+            const std::size_t lo = std::max(computed_to, group_start_[g] / tile * tile);
+            const std::size_t hi = std::min(panel_.k_padded, (group_start_[end_group] + tile - 1) / tile * tile);
+            if (lo < hi) kernels::row_distances(x, sq_norms[r], panel_, frame_.form(), lo, hi, dist.data() + lo);
+            computed_to = std::max(computed_to, hi);
+            evals += group_start_[end_group] - group_start_[g];
+            g = end_group;
+          }
+          // The nearest of the computed centers; ties to the lowest center index, as Lloyd.
+          T best = std::numeric_limits<T>::infinity();
+          std::int32_t best_center = std::numeric_limits<std::int32_t>::max();
+          for (std::size_t g = 0; g < groups; ++g) {
+            if (!wanted[g]) continue;
+            for (std::size_t c = group_start_[g]; c < group_start_[g + 1]; ++c) {
+              if (dist[c] < best || (dist[c] == best && center_at_[c] < best_center)) {
+                best = dist[c];
+                best_center = center_at_[c];
+              }
+            }
+          }
+          for (std::size_t g = 0; g < groups; ++g) {
+            if (!wanted[g]) continue;
+            T runner_up = std::numeric_limits<T>::infinity();
+            for (std::size_t c = group_start_[g]; c < group_start_[g + 1]; ++c) {
+              if (center_at_[c] != best_center) runner_up = std::min(runner_up, dist[c]);
+            }
+            lower[g] = round_down(std::sqrt(std::max(0.0, static_cast<double>(runner_up) - error)));
+          }
+          changed += labels[i] != best_center;
+          labels[i] = best_center;
+          sq_distances[i] = best;
+          upper_[i] = std::sqrt(static_cast<double>(best) + error);
+          inertia += weight_of(weights_, i) * inertia_term(static_cast<double>(best), cosine);
+        }
+        block_inertia[b] = inertia;
+        block_changed[b] = changed;
+        block_evals[b] = evals;
+      });
+  previous_.assign(centers, centers + k * d);
+  AssignStats stats;
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    stats.inertia += block_inertia[b];
+    stats.n_changed += block_changed[b];
+    stats.distance_evals += block_evals[b];
+  }
+  return stats;
+}
+
+template class YinyangStep<float>;
+template class YinyangStep<double>;
+
+}  // namespace centrix::detail
