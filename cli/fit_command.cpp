@@ -9,6 +9,7 @@
 #include "centrix/kmeans.hpp"
 #include "centrix/metrics.hpp"
 #include "centrix/plot.hpp"
+#include "mini_batch.hpp"
 #include "progress.hpp"
 #include "summary.hpp"
 
@@ -101,6 +102,7 @@ int run_fit(const FitFlags& f) {
   const std::vector<double> weights = f.weights.empty() ? std::vector<double>() : load_weights(f.weights, data.rows());
   std::optional<io::Dataset> true_centers;
   if (!f.true_centers.empty()) true_centers = io::load_matrix(f.true_centers, {});
+  if (f.mini_batch.enabled()) return run_mini_batch_fit(f, data, options, weights, true_centers);
   ProgressLine progress(f.quiet || f.verbose, options.init == Init::Given ? 1 : options.n_init, options.max_iter);
   if (f.verbose) {
     const bool show_run = options.n_init > 1;
@@ -208,6 +210,7 @@ Command add_fit_command(CLI::App& root) {
                 "No progress line (shown on stderr, when it is a terminal, for runs longer than a second)");
   f.plot.add_to(*app);
   f.data_flags.add_to(*app);
+  f.mini_batch.add_to(*app);
   return {app, [flags] { return run_fit(*flags); }};
 }
 

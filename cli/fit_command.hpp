@@ -6,6 +6,7 @@
 
 #include "centrix/kmeans.hpp"
 #include "common.hpp"
+#include "mini_batch.hpp"
 #include "plot_flags.hpp"
 
 namespace centrix::cli {
@@ -38,6 +39,8 @@ struct FitFlags {
   bool quiet = false;
   DataFlags data_flags;
   PlotFlags plot;  ///< --plot, --report and their options
+
+  MiniBatchFlags mini_batch;  ///< --mini-batch and the flags only it reads
 };
 
 /// Loads, fits, writes the outputs all-or-nothing and prints a short report. Returns the exit status.

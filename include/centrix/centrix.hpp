@@ -8,6 +8,7 @@
 #include "centrix/matrix_view.hpp"
 #include "centrix/mean_shift.hpp"
 #include "centrix/metrics.hpp"
+#include "centrix/mini_batch.hpp"
 #include "centrix/pca.hpp"
 #include "centrix/plot.hpp"
 #include "centrix/reference.hpp"

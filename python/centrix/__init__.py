@@ -1,7 +1,7 @@
 """Centrix: fast, exact k-means clustering.
 
-``centrix.KMeans`` and ``centrix.MeanShift`` are scikit-learn compatible
-estimators; ``centrix.kmeans`` is k-means as a plain function;
+``centrix.KMeans``, ``centrix.MiniBatchKMeans`` and ``centrix.MeanShift`` are
+scikit-learn compatible estimators; ``centrix.kmeans`` is k-means as a plain function;
 ``centrix.metrics`` holds clustering-quality measures (adjusted Rand index,
 NMI, silhouette, Centroid Index, inertia); ``centrix.plot`` draws clusterings,
 convergence and animations (needs matplotlib: ``pip install centrix[plot]``;
@@ -13,8 +13,10 @@ reproducible for a seed whatever the thread count).
 from . import metrics
 from ._kmeans import KMeans, KMeansResult, kmeans
 from ._mean_shift import MeanShift, estimate_bandwidth
+from ._mini_batch import MiniBatchKMeans
 
-__all__ = ["KMeans", "KMeansResult", "MeanShift", "estimate_bandwidth", "kmeans", "metrics", "plot"]
+__all__ = ["KMeans", "KMeansResult", "MeanShift", "MiniBatchKMeans", "estimate_bandwidth", "kmeans", "metrics",
+           "plot"]
 __version__ = "0.1.0"
 
 

@@ -282,6 +282,8 @@ void bind_for(nb::module_& m) {
 void bind_metrics(nb::module_& m);  // python/src/metrics_bindings.cpp
 void bind_pca(nb::module_& m);      // python/src/pca_bindings.cpp
 
+void bind_mini_batch(nb::module_& m);  // python/src/mini_batch_bindings.cpp
+
 NB_MODULE(_core, m) {
   m.doc() = "Centrix C++ core (internal; use centrix.KMeans or centrix.kmeans)";
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {
@@ -298,4 +300,5 @@ NB_MODULE(_core, m) {
   bind_for<double>(m);
   bind_metrics(m);
   bind_pca(m);
+  bind_mini_batch(m);
 }

@@ -51,19 +51,7 @@ void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<co
   if (options.swap_iter < 1) fail("swap_iter must be at least 1 (got " + std::to_string(options.swap_iter) + ")");
   if (options.max_frames < 0) fail("max_frames must be >= 0 (got " + std::to_string(options.max_frames) + ")");
   if (options.max_swaps < 0) fail("max_swaps must be >= 0 (got " + std::to_string(options.max_swaps) + ")");
-  if (!sample_weights.empty()) {
-    if (sample_weights.size() != n) {
-      fail("sample weights: " + str(sample_weights.size()) + " values for " + str(n) + " rows");
-    }
-    double total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double w = sample_weights[i];
-      if (!std::isfinite(w)) fail("sample weight " + str(i) + " (0-based) is NaN or infinite");
-      if (w < 0) fail("sample weight " + str(i) + " (0-based) is negative (" + std::to_string(w) + ")");
-      total += w;
-    }
-    if (total <= 0) fail("sample weights are all zero");
-  }
+  validate_weights(sample_weights, n);
   if (options.init == Init::Given) {
     const std::size_t expected = static_cast<std::size_t>(options.n_clusters) * data.cols();
     if (options.initial_centers.size() != expected) {
@@ -84,6 +72,33 @@ void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<co
         if (norm <= 0) fail("initial center " + str(j) + " is all zeros: the cosine metric needs non-zero centers");
       }
     }
+  }
+}
+
+void validate_weights(std::span<const double> sample_weights, std::size_t n, bool allow_all_zero) {
+  if (sample_weights.empty()) return;
+  if (sample_weights.size() != n) {
+    fail("sample weights: " + str(sample_weights.size()) + " values for " + str(n) + " rows");
+  }
+  double total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = sample_weights[i];
+    if (!std::isfinite(w)) fail("sample weight " + str(i) + " (0-based) is NaN or infinite");
+    if (w < 0) fail("sample weight " + str(i) + " (0-based) is negative (" + std::to_string(w) + ")");
+    total += w;
+  }
+  if (total <= 0 && !allow_all_zero) fail("sample weights are all zero");
+}
+
+void validate_mini_batch_options(const MiniBatchOptions& options) {
+  if (options.batch_size < 1) fail("batch_size must be at least 1 (got " + std::to_string(options.batch_size) + ")");
+  if (options.init_size < 0) fail("init_size must be >= 0 (got " + std::to_string(options.init_size) + ")");
+  if (options.n_init < 0) fail("n_init must be >= 0 (got " + std::to_string(options.n_init) + "; 0 means auto)");
+  if (options.max_no_improvement && *options.max_no_improvement < 0) {
+    fail("max_no_improvement must be >= 0 (got " + std::to_string(*options.max_no_improvement) + ")");
+  }
+  if (!(options.reassignment_ratio >= 0) || !std::isfinite(options.reassignment_ratio)) {
+    fail("reassignment_ratio must be a finite number >= 0 (got " + std::to_string(options.reassignment_ratio) + ")");
   }
 }
 

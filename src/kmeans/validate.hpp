@@ -6,6 +6,7 @@
 #include <span>
 
 #include "centrix/kmeans.hpp"
+#include "centrix/mini_batch.hpp"
 
 namespace centrix::detail {
 
@@ -18,6 +19,13 @@ void check_finite(MatrixView<T> m, const char* what);
 /// initial centers of shape k x d.
 template <class T>
 void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<const double> sample_weights);
+
+/// Sample weights: one per row (n), finite and non-negative; unless `allow_all_zero`, not all zero.
+void validate_weights(std::span<const double> sample_weights, std::size_t n, bool allow_all_zero = false);
+
+/// The options only mini-batch k-means has (the others are checked by validate_fit): batch_size >= 1,
+/// init_size >= 0, n_init >= 0, max_no_improvement >= 0, reassignment_ratio a finite number >= 0.
+void validate_mini_batch_options(const MiniBatchOptions& options);
 
 /// Data and centers for predict/transform/inertia: both non-empty, finite, same number of columns.
 template <class T>
