@@ -214,10 +214,12 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     metric : {"euclidean", "cosine"}, default="euclidean"
         "cosine" is spherical k-means: rows and centers scaled to unit length,
         inertia is the weighted sum of ``1 - cos``, ``transform`` returns ``1 - cos``.
-    algorithm : {"auto", "lloyd", "hamerly"}, default="auto"
+    algorithm : {"auto", "lloyd", "hamerly", "yinyang"}, default="auto"
         Assignment algorithm; every choice gives identical labels and
         centers. "hamerly" keeps distance bounds per row and skips rows that
-        cannot change cluster (Hamerly 2010); "auto" uses it for 8 or more
+        cannot change cluster (Hamerly 2010); "yinyang" keeps one bound per
+        group of about 32 centers and skips rows, then groups (Ding et al.
+        2015); "auto" uses it for 8 or more
         clusters (and "lloyd" below), going on with "lloyd" once two
         iterations in a row compute more than 75% of the distances. ``history["distance_evals"]`` counts the
         distances actually computed.
@@ -272,7 +274,9 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         Per iteration of every run: ``run``, ``swap`` (0 in the run's first
         descent, s > 0 in the Lloyd iterations after swap trial s),
         ``iteration``, ``inertia`` (of that iteration's assignment),
-        ``center_shift``, ``seconds``, ``n_changed``, ``n_empty``.
+        ``center_shift``, ``seconds``, ``n_changed``, ``n_empty``,
+        ``distance_evals`` (row-center distances computed: n·k for Lloyd,
+        fewer where Hamerly's or Yinyang's bounds skip).
     n_swaps_tried_, n_swaps_accepted_ : int
         Swap trials of the kept run (see ``refine``), and how many were kept.
     converged_ : bool

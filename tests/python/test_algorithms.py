@@ -7,17 +7,18 @@ from sklearn.datasets import make_blobs
 import centrix
 
 
+@pytest.mark.parametrize("algorithm", ["hamerly", "yinyang"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
-def test_hamerly_equals_lloyd(dtype, metric):
-    X, _ = make_blobs(4000, n_features=12, centers=25, cluster_std=1.5, random_state=3)
+def test_accelerated_equals_lloyd(algorithm, dtype, metric):
+    X, _ = make_blobs(4000, n_features=12, centers=70, cluster_std=1.5, random_state=3)
     X = X.astype(dtype)
-    lloyd = centrix.KMeans(25, algorithm="lloyd", metric=metric, random_state=4).fit(X)
-    hamerly = centrix.KMeans(25, algorithm="hamerly", metric=metric, random_state=4).fit(X)
-    np.testing.assert_array_equal(hamerly.labels_, lloyd.labels_)
-    np.testing.assert_array_equal(hamerly.cluster_centers_, lloyd.cluster_centers_)
-    assert hamerly.n_iter_ == lloyd.n_iter_
-    assert hamerly.inertia_ == lloyd.inertia_
+    lloyd = centrix.KMeans(70, algorithm="lloyd", metric=metric, random_state=4).fit(X)
+    fast = centrix.KMeans(70, algorithm=algorithm, metric=metric, random_state=4).fit(X)
+    np.testing.assert_array_equal(fast.labels_, lloyd.labels_)
+    np.testing.assert_array_equal(fast.cluster_centers_, lloyd.cluster_centers_)
+    assert fast.n_iter_ == lloyd.n_iter_
+    assert fast.inertia_ == lloyd.inertia_
 
 
 def test_distance_counts_show_what_the_bounds_skip():
@@ -35,4 +36,4 @@ def test_distance_counts_show_what_the_bounds_skip():
 
 def test_unknown_algorithm_is_refused():
     with pytest.raises(ValueError, match="algorithm"):
-        centrix.KMeans(3, algorithm="yinyang").fit(np.random.default_rng(0).random((50, 2)))
+        centrix.KMeans(3, algorithm="elkan").fit(np.random.default_rng(0).random((50, 2)))

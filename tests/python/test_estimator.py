@@ -265,7 +265,7 @@ def test_fitted_attributes_and_methods():
     assert model.n_features_in_ == 3
     assert model.n_iter_ == len(model.history_["iteration"])
     assert set(model.history_) == {"run", "swap", "iteration", "inertia", "center_shift", "seconds", "n_changed",
-                                   "n_empty"}
+                                   "n_empty", "distance_evals"}
     assert np.all(np.diff(model.history_["inertia"]) <= 1e-9 * model.history_["inertia"][:-1])
     distances = model.transform(X)
     np.testing.assert_allclose(distances.min(axis=1) ** 2, ((X - model.cluster_centers_[labels]) ** 2).sum(1))
