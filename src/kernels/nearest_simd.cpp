@@ -173,12 +173,17 @@ void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_R
 }
 
 /// R rows x C centers of the dot kernel: products accumulated along d, one
-/// horizontal sum per pair, then the expanded distance.
+/// horizontal sum per pair, then the expanded distance. The last partial
+/// vector of d comes from zero-padded copies (`x_tail`: R rows of one vector;
+/// the panel's row-major centers are padded to a whole vector), so there is
+/// no scalar tail. Best and runner-up stay in the caller's locals.
 template <std::size_t R, std::size_t C, class D, class T = hn::TFromD<D>>
-HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const T* HWY_RESTRICT x_norm,
-                         const T* HWY_RESTRICT centers, std::size_t first_center, const T* HWY_RESTRICT center_norms,
-                         std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist, T* HWY_RESTRICT second_dist) {
+HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT x, const T* HWY_RESTRICT x_tail, std::size_t dim,
+                         const T* HWY_RESTRICT x_norm, const ColumnPanel<T>& panel, std::size_t first_center,
+                         std::int32_t (&best)[R], T (&best_dist)[R], T (&second_dist)[R]) {
   const std::size_t L = hn::Lanes(d);
+  const std::size_t stride = panel.row_stride;
+  const T* centers = panel.row_major.data() + first_center * stride;
   hn::Vec<D> acc[R][C];
   for (std::size_t r = 0; r < R; ++r) {
     for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::Zero(d);
@@ -186,19 +191,24 @@ HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const T*
   std::size_t t = 0;
   for (; t + L <= dim; t += L) {
     hn::Vec<D> cv[C];
-    for (std::size_t c = 0; c < C; ++c) cv[c] = hn::LoadU(d, centers + (first_center + c) * dim + t);
+    for (std::size_t c = 0; c < C; ++c) cv[c] = hn::LoadU(d, centers + c * stride + t);
     for (std::size_t r = 0; r < R; ++r) {
       const auto xv = hn::LoadU(d, x + r * dim + t);
       for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::MulAdd(xv, cv[c], acc[r][c]);
     }
   }
+  if (t < dim) {
+    hn::Vec<D> cv[C];
+    for (std::size_t c = 0; c < C; ++c) cv[c] = hn::LoadU(d, centers + c * stride + t);
+    for (std::size_t r = 0; r < R; ++r) {
+      const auto xv = hn::LoadU(d, x_tail + r * L);
+      for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::MulAdd(xv, cv[c], acc[r][c]);
+    }
+  }
   for (std::size_t r = 0; r < R; ++r) {
     for (std::size_t c = 0; c < C; ++c) {
-      T dot = hn::GetLane(hn::SumOfLanes(d, acc[r][c]));
-      const T* xr = x + r * dim;
-      const T* cc = centers + (first_center + c) * dim;
-      for (std::size_t u = t; u < dim; ++u) dot += xr[u] * cc[u];
-      const T dist = std::max(T{0}, x_norm[r] + center_norms[first_center + c] - T{2} * dot);
+      const T dot = hn::GetLane(hn::SumOfLanes(d, acc[r][c]));
+      const T dist = std::max(T{0}, x_norm[r] + panel.sq_norms[first_center + c] - T{2} * dot);
       if (dist < best_dist[r]) {
         second_dist[r] = best_dist[r];
         best_dist[r] = dist;
@@ -210,23 +220,39 @@ HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const T*
   }
 }
 
+/// Copies the last partial vector of d of R rows into zero-padded `tail` (R x L).
+template <std::size_t R, class D, class T = hn::TFromD<D>>
+HWY_INLINE void copy_tails(D d, const T* HWY_RESTRICT x, std::size_t dim, T* HWY_RESTRICT tail) {
+  const std::size_t L = hn::Lanes(d);
+  const std::size_t t = dim / L * L;
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t u = 0; u < L; ++u) tail[r * L + u] = t + u < dim ? x[r * dim + t + u] : T{0};
+  }
+}
+
 template <std::size_t R, class T>
 HWY_INLINE void dot_rows(const T* HWY_RESTRICT x, std::size_t dim, const T* HWY_RESTRICT x_norm,
                          const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
                          T* HWY_RESTRICT second_dist) {
   const hn::ScalableTag<T> d;
   constexpr std::size_t C = 4;
+  HWY_ALIGN T tail[R * hn::MaxLanes(d)];
+  copy_tails<R>(d, x, dim, tail);
+  std::int32_t b[R];
+  T bd[R];
+  T sd[R];
   for (std::size_t r = 0; r < R; ++r) {
-    best[r] = 0;
-    best_dist[r] = std::numeric_limits<T>::infinity();
-    second_dist[r] = std::numeric_limits<T>::infinity();
+    b[r] = 0;
+    bd[r] = std::numeric_limits<T>::infinity();
+    sd[r] = std::numeric_limits<T>::infinity();
   }
   std::size_t j = 0;
-  for (; j + C <= panel.k; j += C) {
-    dot_tile<R, C>(d, x, dim, x_norm, panel.row_major.data(), j, panel.sq_norms.data(), best, best_dist, second_dist);
-  }
-  for (; j < panel.k; ++j) {
-    dot_tile<R, 1>(d, x, dim, x_norm, panel.row_major.data(), j, panel.sq_norms.data(), best, best_dist, second_dist);
+  for (; j + C <= panel.k; j += C) dot_tile<R, C>(d, x, tail, dim, x_norm, panel, j, b, bd, sd);
+  for (; j < panel.k; ++j) dot_tile<R, 1>(d, x, tail, dim, x_norm, panel, j, b, bd, sd);
+  for (std::size_t r = 0; r < R; ++r) {
+    best[r] = b[r];
+    best_dist[r] = bd[r];
+    second_dist[r] = sd[r];
   }
 }
 
@@ -324,11 +350,13 @@ void row_distances_impl(const T* x, T x_norm, const ColumnPanel<T>& panel, Dista
         out[j - j_begin] = std::numeric_limits<T>::infinity();
         continue;
       }
-      std::int32_t best = 0;
-      T dist = std::numeric_limits<T>::infinity();
-      T second = std::numeric_limits<T>::infinity();
-      dot_tile<1, 1>(d, x, panel.d, &x_norm, panel.row_major.data(), j, panel.sq_norms.data(), &best, &dist, &second);
-      out[j - j_begin] = dist;
+      HWY_ALIGN T tail[hn::MaxLanes(d)];
+      copy_tails<1>(d, x, panel.d, tail);
+      std::int32_t best[1] = {0};
+      T dist[1] = {std::numeric_limits<T>::infinity()};
+      T second[1] = {std::numeric_limits<T>::infinity()};
+      dot_tile<1, 1>(d, x, tail, panel.d, &x_norm, panel, j, best, dist, second);
+      out[j - j_begin] = dist[0];
     }
     return;
   }
