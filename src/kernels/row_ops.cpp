@@ -1,39 +1,86 @@
 #include "kernels/row_ops.hpp"
 
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
 #include "kernels/dispatch.hpp"
 
 namespace centrix::kernels {
 namespace {
 
-/// Sum of f(t)^2 for t < d over eight interleaved partial sums, combined pairwise.
-template <class F>
-[[gnu::always_inline]] inline double sum_of_squares(std::size_t d, F&& f) {
-  double acc[8] = {};
-  std::size_t t = 0;
-  for (; t + 8 <= d; t += 8) {
-    for (std::size_t u = 0; u < 8; ++u) {
-      const double v = f(t + u);
-      acc[u] += v * v;
-    }
-  }
-  for (std::size_t u = 0; t < d; ++t, ++u) {
-    const double v = f(t);
-    acc[u] += v * v;
-  }
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+// Eight lanes, spelled out with GCC's vector extensions: the compiler keeps
+// them in registers (one AVX-512, two AVX2 or four SSE2 registers) where an
+// array of eight partial sums came out as shuffles and stack traffic.
+using Lanes8 = double __attribute__((vector_size(64)));
+template <class T>
+struct EightOf;
+template <>
+struct EightOf<float> {
+  typedef float type __attribute__((vector_size(32)));
+};
+template <>
+struct EightOf<double> {
+  typedef double type __attribute__((vector_size(64)));
+};
+template <class T>
+using Lanes8Of = typename EightOf<T>::type;
+
+// Vectors go by reference: passing a 64-byte vector by value would tie the
+// baseline ABI to AVX-512 (-Wpsabi).
+template <class T>
+[[gnu::always_inline]] inline void load8(const T* p, Lanes8& out) {
+  Lanes8Of<T> v;
+  std::memcpy(&v, p, sizeof v);
+  out = __builtin_convertvector(v, Lanes8);
+}
+
+/// The eight lanes added pairwise, in a fixed order.
+[[gnu::always_inline]] inline double lane_sum(const Lanes8& a) {
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
 template <class T>
 [[gnu::always_inline]] inline double shift_row_impl(const T* x, const double* origin, std::size_t d, T* out) {
-  for (std::size_t t = 0; t < d; ++t) out[t] = static_cast<T>(static_cast<double>(x[t]) - origin[t]);
-  return sum_of_squares(d, [&](std::size_t t) { return static_cast<double>(out[t]); });
+  Lanes8 acc = {};
+  std::size_t t = 0;
+  for (; t + 8 <= d; t += 8) {
+    Lanes8 xv;
+    Lanes8 ov;
+    load8(x + t, xv);
+    load8(origin + t, ov);
+    const Lanes8Of<T> shifted = __builtin_convertvector(xv - ov, Lanes8Of<T>);
+    std::memcpy(out + t, &shifted, sizeof shifted);
+    const Lanes8 v = __builtin_convertvector(shifted, Lanes8);
+    acc += v * v;
+  }
+  double rest = 0;
+  for (; t < d; ++t) {
+    out[t] = static_cast<T>(static_cast<double>(x[t]) - origin[t]);
+    rest += static_cast<double>(out[t]) * static_cast<double>(out[t]);
+  }
+  return lane_sum(acc) + rest;
 }
 
 template <class T>
 [[gnu::always_inline]] inline double divide_row_impl(const T* x, double divisor, std::size_t d, T* out) {
   // Divided, not multiplied by a reciprocal: the reference rounds the same way.
-  for (std::size_t t = 0; t < d; ++t) out[t] = static_cast<T>(static_cast<double>(x[t]) / divisor);
-  return sum_of_squares(d, [&](std::size_t t) { return static_cast<double>(out[t]); });
+  Lanes8 acc = {};
+  std::size_t t = 0;
+  for (; t + 8 <= d; t += 8) {
+    Lanes8 xv;
+    load8(x + t, xv);
+    const Lanes8Of<T> scaled = __builtin_convertvector(xv / divisor, Lanes8Of<T>);
+    std::memcpy(out + t, &scaled, sizeof scaled);
+    const Lanes8 v = __builtin_convertvector(scaled, Lanes8);
+    acc += v * v;
+  }
+  double rest = 0;
+  for (; t < d; ++t) {
+    out[t] = static_cast<T>(static_cast<double>(x[t]) / divisor);
+    rest += static_cast<double>(out[t]) * static_cast<double>(out[t]);
+  }
+  return lane_sum(acc) + rest;
 }
 
 template <class T>
@@ -43,7 +90,60 @@ template <class T>
 
 template <class T>
 [[gnu::always_inline]] inline double sq_distance_impl(const T* x, const double* point, std::size_t d) {
-  return sum_of_squares(d, [&](std::size_t t) { return static_cast<double>(x[t]) - point[t]; });
+  Lanes8 acc = {};
+  std::size_t t = 0;
+  for (; t + 8 <= d; t += 8) {
+    Lanes8 xv;
+    Lanes8 pv;
+    load8(x + t, xv);
+    load8(point + t, pv);
+    const Lanes8 diff = xv - pv;
+    acc += diff * diff;
+  }
+  double rest = 0;
+  for (; t < d; ++t) {
+    const double diff = static_cast<double>(x[t]) - point[t];
+    rest += diff * diff;
+  }
+  return lane_sum(acc) + rest;
+}
+
+template <class T>
+[[gnu::always_inline]] inline void add_squared_deviation_impl(double* sum, const T* x, const double* mean,
+                                                              std::size_t d) {
+  for (std::size_t t = 0; t < d; ++t) {
+    const double dev = static_cast<double>(x[t]) - mean[t];
+    sum[t] += dev * dev;
+  }
+}
+
+template <class T>
+[[gnu::always_inline]] inline bool all_finite_impl(const T* x, std::size_t n) {
+  // NaN and infinity are the values whose exponent bits are all ones. Tested
+  // on the bits, as integers: floating compares with NaN do not vectorise
+  // (they may trap), an integer "or" reduction does.
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  constexpr Bits exponent = sizeof(T) == 4 ? static_cast<Bits>(0x7f800000u) : static_cast<Bits>(0x7ff0000000000000ull);
+  Bits bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    Bits bits;
+    std::memcpy(&bits, x + i, sizeof bits);
+    bad |= static_cast<Bits>((bits & exponent) == exponent);
+  }
+  return bad == 0;
+}
+
+CENTRIX_DISPATCH void add_squared_deviation_f32(double* sum, const float* x, const double* mean, std::size_t d) {
+  add_squared_deviation_impl(sum, x, mean, d);
+}
+CENTRIX_DISPATCH void add_squared_deviation_f64(double* sum, const double* x, const double* mean, std::size_t d) {
+  add_squared_deviation_impl(sum, x, mean, d);
+}
+CENTRIX_DISPATCH bool all_finite_f32(const float* x, std::size_t n) {
+  return all_finite_impl(x, n);
+}
+CENTRIX_DISPATCH bool all_finite_f64(const double* x, std::size_t n) {
+  return all_finite_impl(x, n);
 }
 
 CENTRIX_DISPATCH double shift_row_f32(const float* x, const double* o, std::size_t d, float* out) {
@@ -104,6 +204,23 @@ double sq_distance_to_point<float>(const float* x, const double* point, std::siz
 template <>
 double sq_distance_to_point<double>(const double* x, const double* point, std::size_t d) {
   return sq_distance_f64(x, point, d);
+}
+
+template <>
+void add_squared_deviation<float>(double* sum, const float* x, const double* mean, std::size_t d) {
+  add_squared_deviation_f32(sum, x, mean, d);
+}
+template <>
+void add_squared_deviation<double>(double* sum, const double* x, const double* mean, std::size_t d) {
+  add_squared_deviation_f64(sum, x, mean, d);
+}
+template <>
+bool all_finite<float>(const float* x, std::size_t n) {
+  return all_finite_f32(x, n);
+}
+template <>
+bool all_finite<double>(const double* x, std::size_t n) {
+  return all_finite_f64(x, n);
 }
 
 }  // namespace centrix::kernels

@@ -1,10 +1,11 @@
 // Small per-row loops that run once per row per iteration around the
 // distance kernels: moving a row into a frame, adding it to a sum, its
 // distance to one point. Compiled for AVX2 and AVX-512 as well as the
-// baseline (dispatch.hpp). Sums of squares use eight interleaved partial sums
-// added in a fixed order, which breaks the add latency chain, vectorises, and
-// gives the same bits on every target (ISO C++ mode forbids contracting the
-// multiply-adds into FMA, so no target rounds differently).
+// baseline (dispatch.hpp). Sums of squares use eight lanes of partial sums
+// added in a fixed order, which breaks the add latency chain and vectorises;
+// the result depends only on the row (never on the thread count). As in the
+// distance kernels, the AVX2 and AVX-512 variants fuse multiply-adds, so two
+// CPUs that pick different variants may differ in the last bits.
 #pragma once
 
 #include <cstddef>
@@ -26,5 +27,13 @@ void add_scaled_row(double* sum, const T* x, double w, std::size_t d);
 /// sum over t of (x[t] - point[t])^2, in double.
 template <class T>
 double sq_distance_to_point(const T* x, const double* point, std::size_t d);
+
+/// sum[t] += (x[t] - mean[t])^2, in double.
+template <class T>
+void add_squared_deviation(double* sum, const T* x, const double* mean, std::size_t d);
+
+/// Whether none of x[0..n) is NaN or infinite (x * 0 is 0 exactly for finite x).
+template <class T>
+bool all_finite(const T* x, std::size_t n);
 
 }  // namespace centrix::kernels

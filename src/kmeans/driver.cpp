@@ -12,6 +12,7 @@
 #include "centrix/kmeans.hpp"
 #include "common/parallel.hpp"
 #include "common/random.hpp"
+#include "kernels/row_ops.hpp"
 #include "kmeans/adaptive.hpp"
 #include "kmeans/frame.hpp"
 #include "kmeans/hamerly.hpp"
@@ -52,10 +53,7 @@ double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span
       }
       term = 1.0 - dot / std::sqrt(norm);
     } else {
-      for (std::size_t t = 0; t < d; ++t) {
-        const double diff = static_cast<double>(x[t]) - ci[t];
-        term += diff * diff;
-      }
+      term = kernels::sq_distance_to_point(x, ci, d);
     }
     return weight_of(weights, i) * term;
   });

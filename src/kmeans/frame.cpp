@@ -22,6 +22,24 @@ std::size_t rows_per_block(std::size_t d, std::size_t element_size) {
   return std::min<std::size_t>(512, std::bit_floor(rows));
 }
 
+/// Per-column sums in double where add_row(sum, i) adds row i's terms to
+/// sum[0..d), over fixed row chunks combined in chunk order (as column_sums).
+template <class F>
+std::vector<double> row_sums(std::size_t n, std::size_t d, int n_threads, F&& add_row) {
+  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
+  std::vector<double> partial(n_chunks * d, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads))
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
+    for (std::size_t i = c * kReductionChunk; i < end; ++i) add_row(partial.data() + c * d, i);
+  }
+  std::vector<double> total(d, 0.0);
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    for (std::size_t t = 0; t < d; ++t) total[t] += partial[c * d + t];
+  }
+  return total;
+}
+
 /// Per-column sums of f(i, t) in double, computed over fixed row chunks and
 /// combined in chunk order, so the result does not depend on the thread count.
 template <class F>
@@ -82,12 +100,24 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
     const double v = static_cast<double>(data(i, t));
     return metric == Metric::Cosine ? v / frame.norms_[i] : v;
   };
-  std::vector<double> mean = column_sums(n, d, n_threads, value);
-  for (double& m : mean) m /= static_cast<double>(n);
-  const std::vector<double> sq_dev = column_sums(n, d, n_threads, [&](std::size_t i, std::size_t t) {
-    const double dev = value(i, t) - mean[t];
-    return dev * dev;
-  });
+  std::vector<double> mean;
+  std::vector<double> sq_dev;
+  if (metric == Metric::Euclidean) {
+    // The same sums through the vectorised row loops.
+    mean = row_sums(n, d, n_threads,
+                    [&](double* sum, std::size_t i) { kernels::add_scaled_row(sum, data.row(i), 1.0, d); });
+    for (double& m : mean) m /= static_cast<double>(n);
+    sq_dev = row_sums(n, d, n_threads, [&](double* sum, std::size_t i) {
+      kernels::add_squared_deviation(sum, data.row(i), mean.data(), d);
+    });
+  } else {
+    mean = column_sums(n, d, n_threads, value);
+    for (double& m : mean) m /= static_cast<double>(n);
+    sq_dev = column_sums(n, d, n_threads, [&](std::size_t i, std::size_t t) {
+      const double dev = value(i, t) - mean[t];
+      return dev * dev;
+    });
+  }
   double variance_sum = 0;
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "centrix/error.hpp"
+#include "kernels/row_ops.hpp"
 
 namespace centrix::detail {
 
@@ -21,6 +22,8 @@ std::string str(std::size_t v) {
 
 template <class T>
 void check_finite(MatrixView<T> m, const char* what) {
+  // Fast path: the whole matrix at once when contiguous; the slow loop below only names the culprit.
+  if (m.contiguous() && kernels::all_finite(m.row(0), m.rows() * m.cols())) return;
   for (std::size_t i = 0; i < m.rows(); ++i) {
     const T* row = m.row(i);
     for (std::size_t j = 0; j < m.cols(); ++j) {
