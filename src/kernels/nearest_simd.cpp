@@ -147,27 +147,22 @@ void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_R
                                   index0, index1, lane_best + i * L, lane_index + i * L, lane_second + i * L);
     }
   }
+  // Each row's lanes reduced with vector operations (a scalar loop over the
+  // lanes cost more than the distances themselves for small k and d). Lane w
+  // only ever holds columns congruent to w modulo L, so the winning index
+  // identifies the winning lane.
+  const auto infinity = hn::Set(d, std::numeric_limits<T>::infinity());
   for (std::size_t i = 0; i < n_rows; ++i) {
-    const T* lb = lane_best + i * L;
-    const T* li = lane_index + i * L;
-    T dist = lb[0];
-    T index = li[0];
-    std::size_t winner = 0;
-    for (std::size_t w = 1; w < L; ++w) {
-      if (lb[w] < dist || (lb[w] == dist && li[w] < index)) {
-        dist = lb[w];
-        index = li[w];
-        winner = w;
-      }
-    }
-    best[i] = static_cast<std::int32_t>(index);
-    best_dist[i] = dist;
+    const auto lb = hn::Load(d, lane_best + i * L);
+    const auto li = hn::Load(d, lane_index + i * L);
+    const auto nearest = hn::MinOfLanes(d, lb);
+    const auto index = hn::MinOfLanes(d, hn::IfThenElse(hn::Eq(lb, nearest), li, infinity));
+    best[i] = static_cast<std::int32_t>(hn::GetLane(index));
+    best_dist[i] = hn::GetLane(nearest);
     if constexpr (Second) {
       // Runner-up: every lane's second, and every other lane's best.
-      const T* ls = lane_second + i * L;
-      T second = std::numeric_limits<T>::infinity();
-      for (std::size_t w = 0; w < L; ++w) second = std::min(second, w == winner ? ls[w] : std::min(ls[w], lb[w]));
-      second_dist[i] = second;
+      const auto others = hn::IfThenElse(hn::Eq(li, index), infinity, lb);
+      second_dist[i] = hn::GetLane(hn::MinOfLanes(d, hn::Min(hn::Load(d, lane_second + i * L), others)));
     }
   }
 }
