@@ -194,8 +194,8 @@ Command add_fit_command(CLI::App& root) {
       ->check(CLI::IsMember({"euclidean", "cosine"}))
       ->capture_default_str();
   app->add_option("--algorithm", f.algorithm,
-                  "Assignment algorithm: auto, lloyd, hamerly or yinyang (identical labels)")
-      ->check(CLI::IsMember({"auto", "lloyd", "hamerly", "yinyang"}))
+                  "Assignment algorithm: auto, lloyd, hamerly, yinyang or elkan (identical labels)")
+      ->check(CLI::IsMember({"auto", "lloyd", "hamerly", "yinyang", "elkan"}))
       ->capture_default_str();
   app->add_option("--seed", f.seed, "Random seed; the same seed gives the same result")->capture_default_str();
   app->add_option("--threads", f.threads, "Threads to use (0: all cores)")->capture_default_str();

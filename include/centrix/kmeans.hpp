@@ -39,6 +39,7 @@ enum class Algorithm {
   Lloyd,    ///< every row against every center (Lloyd 1982)
   Hamerly,  ///< Lloyd with one upper and one lower distance bound per row to skip rows (Hamerly 2010)
   Yinyang,  ///< bounds per group of about 32 centers: skips rows, then groups (Ding et al., ICML 2015)
+  Elkan,    ///< a lower bound per row and center (Elkan, ICML 2003); n x k floats, refused above 2 GiB
 };
 
 /// What is done after Lloyd converges, to escape its local optimum.
@@ -147,8 +148,8 @@ template <class T>
 double inertia(MatrixView<T> data, MatrixView<T> centers, std::span<const std::int32_t> labels,
                Metric metric = Metric::Euclidean, std::span<const double> sample_weights = {});
 
-/// Parse "euclidean"/"cosine", "shift"/"inertia", "auto"/"lloyd"/"hamerly"/"yinyang", "auto"/"none"/"swap"; throw
-/// InvalidArgument otherwise.
+/// Parse "euclidean"/"cosine", "shift"/"inertia", "auto"/"lloyd"/"hamerly"/"yinyang"/"elkan", "auto"/"none"/"swap";
+/// throw InvalidArgument otherwise.
 Metric parse_metric(const std::string& name);
 Refine parse_refine(const std::string& name);
 Algorithm parse_algorithm(const std::string& name);

@@ -214,12 +214,13 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     metric : {"euclidean", "cosine"}, default="euclidean"
         "cosine" is spherical k-means: rows and centers scaled to unit length,
         inertia is the weighted sum of ``1 - cos``, ``transform`` returns ``1 - cos``.
-    algorithm : {"auto", "lloyd", "hamerly", "yinyang"}, default="auto"
+    algorithm : {"auto", "lloyd", "hamerly", "yinyang", "elkan"}, default="auto"
         Assignment algorithm; every choice gives identical labels and
         centers. "hamerly" keeps distance bounds per row and skips rows that
         cannot change cluster (Hamerly 2010); "yinyang" keeps one bound per
         group of about 32 centers and skips rows, then groups (Ding et al.
-        2015); "auto" uses it for 8 or more
+        2015); "elkan" one per row and center (Elkan 2003; n·k floats,
+        refused above 2 GiB); "auto" uses it for 8 or more
         clusters (and "lloyd" below), going on with "lloyd" once two
         iterations in a row compute more than 75% of the distances. ``history["distance_evals"]`` counts the
         distances actually computed.
@@ -308,7 +309,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "tol_mode": [StrOptions({"shift", "inertia"})],
         "metric": [StrOptions({"euclidean", "cosine"})],
-        "algorithm": [StrOptions({"auto", "lloyd", "hamerly", "yinyang"})],
+        "algorithm": [StrOptions({"auto", "lloyd", "hamerly", "yinyang", "elkan"})],
         "refine": [StrOptions({"auto", "swap", "none"})],
         "swap_patience": [Interval(numbers.Integral, 0, None, closed="left")],
         "swap_iter": [Interval(numbers.Integral, 1, None, closed="left")],

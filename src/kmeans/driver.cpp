@@ -364,7 +364,16 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
     HamerlyStep<T> step(frame, weights, n_threads);
     run_all(step);
   } else if (algorithm == Algorithm::Yinyang) {
-    YinyangStep<T> step(frame, weights, n_threads);
+    YinyangStep<T> step(frame, weights, n_threads, YinyangStep<T>::kYinyangGroupSize);
+    run_all(step);
+  } else if (algorithm == Algorithm::Elkan) {
+    const double bytes = static_cast<double>(data.rows()) * static_cast<double>(k) * sizeof(float);
+    if (bytes > static_cast<double>(YinyangStep<T>::kElkanMaxBoundBytes)) {
+      throw InvalidArgument("algorithm elkan keeps a bound per row and center: " +
+                            std::to_string(static_cast<long long>(bytes / (1 << 20))) +
+                            " MiB here, more than the 2048 MiB allowed; use hamerly or yinyang");
+    }
+    YinyangStep<T> step(frame, weights, n_threads, 1);  // Elkan: one center per group
     run_all(step);
   } else {
     LloydStep<T> step(frame, weights, n_threads);
@@ -461,7 +470,8 @@ Algorithm parse_algorithm(const std::string& name) {
   if (name == "lloyd") return Algorithm::Lloyd;
   if (name == "hamerly") return Algorithm::Hamerly;
   if (name == "yinyang") return Algorithm::Yinyang;
-  throw InvalidArgument("unknown algorithm '" + name + "' (expected auto, lloyd, hamerly or yinyang)");
+  if (name == "elkan") return Algorithm::Elkan;
+  throw InvalidArgument("unknown algorithm '" + name + "' (expected auto, lloyd, hamerly, yinyang or elkan)");
 }
 
 Refine parse_refine(const std::string& name) {
@@ -490,6 +500,8 @@ const char* to_string(Algorithm algorithm) noexcept {
       return "hamerly";
     case Algorithm::Yinyang:
       return "yinyang";
+    case Algorithm::Elkan:
+      return "elkan";
     case Algorithm::Auto:
       break;
   }

@@ -64,8 +64,13 @@ std::vector<std::int32_t> group_centers(const double* centers, std::size_t k, st
 template <class T>
 void YinyangStep<T>::regroup(const double* centers, std::size_t k) {
   const std::size_t d = frame_.dim();
-  const std::size_t groups = (k + kCentersPerGroup - 1) / kCentersPerGroup;
-  group_of_ = group_centers(centers, k, d, groups);
+  const std::size_t groups = (k + centers_per_group_ - 1) / centers_per_group_;
+  if (groups == k) {
+    group_of_.resize(k);  // Elkan: every center its own group
+    std::iota(group_of_.begin(), group_of_.end(), 0);
+  } else {
+    group_of_ = group_centers(centers, k, d, groups);
+  }
   center_at_.resize(k);
   std::iota(center_at_.begin(), center_at_.end(), 0);
   std::stable_sort(center_at_.begin(), center_at_.end(),
@@ -96,6 +101,34 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
   }
   frame_.fill_panel(in_group_order.data(), k, panel_);
 
+  // Half the distance from each center to the nearest other center, and to
+  // the nearest center of each group (other than itself): a row nearer its
+  // center than that cannot move there (Elkan's lemma). The per-group table
+  // is skipped when it would be large (then only the bounds filter).
+  std::vector<double> half_gap(k, 0.0);
+  const bool group_gaps = k * groups <= (std::size_t{1} << 24);
+  std::vector<double> group_gap(group_gaps ? k * groups : 0, 0.0);
+  if (!fresh) {
+#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(k * k * d), n_threads_))
+    for (std::size_t j = 0; j < k; ++j) {
+      double nearest = std::numeric_limits<double>::infinity();
+      double* gaps = group_gaps ? group_gap.data() + j * groups : nullptr;
+      if (gaps) std::fill(gaps, gaps + groups, std::numeric_limits<double>::infinity());
+      for (std::size_t o = 0; o < k; ++o) {
+        if (o == j) continue;
+        const double dist = sq_distance(centers + j * d, centers + o * d, d);
+        nearest = std::min(nearest, dist);
+        if (gaps) {
+          double& gap = gaps[static_cast<std::size_t>(group_of_[o])];
+          gap = std::min(gap, dist);
+        }
+      }
+      half_gap[j] = 0.5 * std::sqrt(nearest);
+      if (gaps) {
+        for (std::size_t g = 0; g < groups; ++g) gaps[g] = 0.5 * std::sqrt(gaps[g]);
+      }
+    }
+  }
   std::vector<double> move(k, 0.0);
   std::vector<double> group_move(groups, 0.0);
   if (!fresh) {
@@ -137,11 +170,14 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
           } else {
             const auto a = static_cast<std::size_t>(labels[i]);
             double upper = upper_[i] + move[a];
-            double global = std::numeric_limits<double>::infinity();
+            // half_gap is no lower bound itself, but when it exceeds the upper
+            // bound, 2 half_gap - upper is one and is larger: comparing with it is safe.
+            double lowest = std::numeric_limits<double>::infinity();
             for (std::size_t g = 0; g < groups; ++g) {
               lower[g] = round_down(static_cast<double>(lower[g]) - group_move[g]);
-              global = std::min(global, static_cast<double>(lower[g]));
+              lowest = std::min(lowest, static_cast<double>(lower[g]));
             }
+            const double global = std::max(lowest, half_gap[a]);
             double own = -1;
             if (!bounds_settle(upper, global, error)) {
               own = kernels::sq_distance_to_point(x, frame_centers.data() + a * d, d);
@@ -157,7 +193,8 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
             }
             const auto own_group = static_cast<std::size_t>(group_of_[a]);
             for (std::size_t g = 0; g < groups; ++g) {
-              wanted[g] = g == own_group || !bounds_settle(upper, static_cast<double>(lower[g]), error);
+              const double gap = group_gaps ? group_gap[a * groups + g] : 0.0;
+              wanted[g] = g == own_group || !bounds_settle(upper, std::max(static_cast<double>(lower[g]), gap), error);
             }
           }
           // Distances to the wanted groups' columns, in runs of whole tiles.
@@ -171,9 +208,12 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
             while (end_group < groups && wanted[end_group]) ++end_group;
             const std::size_t lo = std::max(computed_to, group_start_[g] / tile * tile);
             const std::size_t hi = std::min(panel_.k_padded, (group_start_[end_group] + tile - 1) / tile * tile);
-            if (lo < hi) kernels::row_distances(x, sq_norms[r], panel_, frame_.form(), lo, hi, dist.data() + lo);
+            if (lo < hi) {
+              kernels::row_distances(x, sq_norms[r], panel_, frame_.form(), lo, hi, dist.data() + lo);
+              // Counted as computed: whole tiles, so neighbours of a wanted group count too.
+              evals += std::min(hi, k) - std::min(lo, k);
+            }
             computed_to = std::max(computed_to, hi);
-            evals += group_start_[end_group] - group_start_[g];
             g = end_group;
           }
           // The nearest of the computed centers; ties to the lowest center index, as Lloyd.

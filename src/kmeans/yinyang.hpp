@@ -12,9 +12,15 @@
 // (kernel_error_bound, bounds_settle) the labels are identical to Lloyd's;
 // ties go to the lowest center index, as in Lloyd.
 //
-// Memory: one float bound per row and group on top of Hamerly's two
-// doubles; there are ceil(k / kCentersPerGroup) groups (keops-large:
-// 32 groups, 128 bytes per row).
+// Both filters also use the centers' distances to each other, as Elkan and
+// Hamerly do: a row whose distance to its center is below half the distance
+// from that center to every center of a group cannot move to that group.
+//
+// Elkan's algorithm (Elkan, ICML 2003) is the case of one center per group:
+// a lower bound per row and center (n x k floats; refused above 2 GiB).
+//
+// Memory: one float bound per row and group on top of one double; Yinyang
+// has ceil(k / 32) groups (keops-large: 32 groups, 128 bytes per row).
 #pragma once
 
 #include <vector>
@@ -28,12 +34,16 @@ namespace centrix::detail {
 template <class T>
 class YinyangStep {
  public:
-  /// About this many centers per group (the paper suggests k / 10 groups; fewer
-  /// groups keep the per-row bounds small while the panel runs stay long).
-  static constexpr std::size_t kCentersPerGroup = 32;
+  /// About this many centers per group for Yinyang (the paper suggests k / 10
+  /// groups; fewer groups keep the per-row bounds small while the panel runs
+  /// stay long).
+  static constexpr std::size_t kYinyangGroupSize = 32;
+  /// Elkan's bounds, n x k floats, are refused beyond this many bytes.
+  static constexpr std::size_t kElkanMaxBoundBytes = std::size_t{2} << 30;
 
-  YinyangStep(const DataFrame<T>& frame, const double* weights, int n_threads)
-      : frame_(frame), weights_(weights), n_threads_(n_threads) {}
+  /// `centers_per_group`: kYinyangGroupSize for Yinyang, 1 for Elkan.
+  YinyangStep(const DataFrame<T>& frame, const double* weights, int n_threads, std::size_t centers_per_group)
+      : frame_(frame), weights_(weights), n_threads_(n_threads), centers_per_group_(centers_per_group) {}
 
   AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances);
 
@@ -44,6 +54,7 @@ class YinyangStep {
   const DataFrame<T>& frame_;
   const double* weights_;
   int n_threads_;
+  std::size_t centers_per_group_;
   kernels::ColumnPanel<T> panel_;         // centers in group order
   std::vector<std::int32_t> center_at_;   // panel column -> center
   std::vector<std::int32_t> group_of_;    // center -> group

@@ -7,7 +7,7 @@ from sklearn.datasets import make_blobs
 import centrix
 
 
-@pytest.mark.parametrize("algorithm", ["hamerly", "yinyang"])
+@pytest.mark.parametrize("algorithm", ["hamerly", "yinyang", "elkan"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 def test_accelerated_equals_lloyd(algorithm, dtype, metric):
@@ -36,4 +36,4 @@ def test_distance_counts_show_what_the_bounds_skip():
 
 def test_unknown_algorithm_is_refused():
     with pytest.raises(ValueError, match="algorithm"):
-        centrix.KMeans(3, algorithm="elkan").fit(np.random.default_rng(0).random((50, 2)))
+        centrix.KMeans(3, algorithm="elkan2").fit(np.random.default_rng(0).random((50, 2)))

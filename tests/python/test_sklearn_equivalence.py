@@ -1,6 +1,6 @@
 """centrix fit equals scikit-learn's Lloyd from the same initial centers.
 
-Every exact algorithm (Lloyd, Hamerly, Yinyang) is checked, against scikit-learn's
+Every exact algorithm (Lloyd, Hamerly, Yinyang, Elkan) is checked, against scikit-learn's
 Lloyd and against its Elkan, which must agree with each other too.
 
 scikit-learn is run in the same test, so there are no expected files to
@@ -31,7 +31,7 @@ WORKLOADS = {
 }
 
 
-ALGORITHMS = ["lloyd", "hamerly", "yinyang"]
+ALGORITHMS = ["lloyd", "hamerly", "yinyang", "elkan"]
 
 
 def fit_both(centrix, tmp_path, X, k, dtype, tol=1e-4, max_iter=300, algorithm="auto", theirs_algorithm="lloyd"):
