@@ -220,9 +220,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         cannot change cluster (Hamerly 2010); "yinyang" keeps one bound per
         group of about 32 centers and skips rows, then groups (Ding et al.
         2015); "elkan" one per row and center (Elkan 2003; n·k floats,
-        refused above 2 GiB); "auto" uses it for 8 or more
-        clusters (and "lloyd" below), going on with "lloyd" once two
-        iterations in a row compute more than 75% of the distances. ``history["distance_evals"]`` counts the
+        refused above 2 GiB). "auto" uses "hamerly" where a row's distances
+        are worth skipping (k >= 8 and k·d >= 4096; "lloyd" otherwise),
+        going on with "lloyd" once two iterations in a row compute more than
+        75% of the distances. ``history["distance_evals"]`` counts the
         distances actually computed.
     refine : {"auto", "swap", "none"}, default="auto"
         What follows Lloyd's convergence. "swap": move a center from where it

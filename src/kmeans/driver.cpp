@@ -353,10 +353,12 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
       }
     }
   };
-  // Auto: below 8 centers a row of distances costs little and Lloyd runs;
-  // from 8, Hamerly's step runs while its bounds skip enough (adaptive.hpp).
+  // Auto: where a row of k distances costs little Lloyd runs; elsewhere
+  // Hamerly's step runs while its bounds skip enough (adaptive.hpp).
   const Algorithm algorithm =
-      options.algorithm != Algorithm::Auto ? options.algorithm : (k >= 8 ? Algorithm::Hamerly : Algorithm::Lloyd);
+      options.algorithm != Algorithm::Auto
+          ? options.algorithm
+          : (AdaptiveStep<T>::worth_trying(k, data.cols()) ? Algorithm::Hamerly : Algorithm::Lloyd);
   if (options.algorithm == Algorithm::Auto && algorithm == Algorithm::Hamerly) {
     AdaptiveStep<T> step(frame, weights, n_threads);
     run_all(step);

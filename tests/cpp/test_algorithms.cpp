@@ -200,14 +200,18 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, Accelerated,
                          ::testing::Values(Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
-TEST(Hamerly, AutoPicksHamerlyForManyClustersAndLloydForFew) {
-  const auto p = blob_problem<float>(2000, 4, 10, 0.5, 2);
-  KMeansOptions o = plain(10);
+TEST(Hamerly, AutoPicksHamerlyOnlyWhereRowsOfDistancesAreCostly) {
+  const auto p = blob_problem<float>(2000, 64, 70, 0.5, 2);
+  KMeansOptions o = plain(70);  // k * d = 4480
   const auto many = fit(p.view(), o);
-  EXPECT_LT(total_evals(many.history), many.history.size() * p.n * 10);
-  o.n_clusters = 4;
+  EXPECT_LT(total_evals(many.history), many.history.size() * p.n * 70);
+  o.n_clusters = 4;  // k < 8
   const auto few = fit(p.view(), o);
   EXPECT_EQ(total_evals(few.history), few.history.size() * p.n * 4);
+  const auto low_d = blob_problem<float>(2000, 2, 50, 0.5, 2);
+  o.n_clusters = 50;  // k * d = 100
+  const auto cheap = fit(low_d.view(), o);
+  EXPECT_EQ(total_evals(cheap.history), cheap.history.size() * low_d.n * 50);
 }
 
 TEST(Hamerly, ParsesItsName) {
@@ -234,7 +238,7 @@ TEST(Auto, DropsHamerlyWhereItsBoundsSkipNothing) {
   std::mt19937_64 gen(5);
   std::normal_distribution<double> normal(0.0, 1.0);
   const std::size_t n = 3000;
-  const std::size_t d = 20;
+  const std::size_t d = 48;  // k * d = 4800: Auto tries Hamerly
   std::vector<float> values(n * d);
   for (float& v : values) v = static_cast<float>(normal(gen));
   const MatrixView<float> view(values.data(), n, d);
@@ -255,7 +259,7 @@ TEST(Auto, DropsHamerlyWhereItsBoundsSkipNothing) {
 }
 
 TEST(Auto, KeepsHamerlyOnClusteredData) {
-  const auto p = blob_problem<float>(5000, 8, 40, 0.5, 6);
+  const auto p = blob_problem<float>(5000, 128, 40, 0.5, 6);
   KMeansOptions o = plain(40);
   o.max_iter = 10;
   o.early_stop = false;
