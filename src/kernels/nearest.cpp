@@ -17,15 +17,11 @@ void ColumnPanel<T>::assign(const S* columns, std::size_t k_, std::size_t d_) {
   transposed.assign(d * k_padded, T{0});
   sq_norms.assign(k_padded, T{0});
   bias.assign(k_padded, std::numeric_limits<T>::infinity());
-  constexpr std::size_t vector = 64 / sizeof(T);
-  row_stride = (d + vector - 1) / vector * vector;
-  row_major.assign(k * row_stride, T{0});
   for (std::size_t j = 0; j < k; ++j) {
     double norm = 0;
     for (std::size_t t = 0; t < d; ++t) {
       const T v = static_cast<T>(columns[j * d + t]);
       transposed[t * k_padded + j] = v;
-      row_major[j * row_stride + t] = v;
       norm += static_cast<double>(v) * static_cast<double>(v);
     }
     sq_norms[j] = static_cast<T>(norm);

@@ -38,12 +38,10 @@ template <class T>
 struct ColumnPanel {
   std::size_t k = 0;
   std::size_t d = 0;
-  std::size_t k_padded = 0;    ///< k rounded up to the column tile width
-  std::vector<T> transposed;   ///< d x k_padded: transposed[t * k_padded + j] = column j, coordinate t
-  std::vector<T> sq_norms;     ///< k_padded squared norms of the columns (0 for padding)
-  std::vector<T> bias;         ///< k_padded: 0 for real columns, +infinity for padding so it never wins
-  std::size_t row_stride = 0;  ///< d rounded up to a whole AVX-512 vector (64 bytes)
-  std::vector<T> row_major;    ///< k x row_stride: the columns as given, zero padded (for the dot kernel, k small)
+  std::size_t k_padded = 0;   ///< k rounded up to the column tile width
+  std::vector<T> transposed;  ///< d x k_padded: transposed[t * k_padded + j] = column j, coordinate t
+  std::vector<T> sq_norms;    ///< k_padded squared norms of the columns (0 for padding)
+  std::vector<T> bias;        ///< k_padded: 0 for real columns, +infinity for padding so it never wins
 
   /// Fills the panel from k row-major columns of dimension d (source in any
   /// floating type, converted to T).

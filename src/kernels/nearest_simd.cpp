@@ -9,9 +9,8 @@
 //    row of the block meets a slab before the next one is touched, as in the
 //    GEMM blocking of Goto & van de Geijn (2008). Each row keeps its running
 //    best per lane in a small buffer; the lanes are reduced once at the end.
-//  - dot kernel (expanded form, k below one vector): padding k to a vector
-//    would waste most lanes, so rows and centers are both walked along d and
-//    each (row, center) pair ends with one horizontal sum.
+//    With k up to one vector, slabs are one vector wide, so k = 5 pays for
+//    one vector of lanes rather than two.
 // Ties go to the lowest column, as in the reference.
 
 #undef HWY_TARGET_INCLUDE
@@ -39,9 +38,10 @@ namespace hn = hwy::HWY_NAMESPACE;
 constexpr std::size_t kTileRows = HWY_TARGET <= HWY_AVX3 ? 8 : 4;
 
 /// One tile of the panel kernel: R rows starting at `x` (row stride `dim`)
-/// against the slab of 2 vectors of columns at `slab` (row stride kp); the
-/// finished distances update the rows' lane-wise best.
-template <std::size_t R, DistanceForm Form, bool Second, class D, class T = hn::TFromD<D>>
+/// against the slab of 2 vectors of columns at `slab` (row stride kp), or
+/// of one vector if !Two; the finished distances update the rows' lane-wise
+/// best.
+template <std::size_t R, DistanceForm Form, bool Second, bool Two, class D, class T = hn::TFromD<D>>
 HWY_INLINE void panel_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const T* HWY_RESTRICT x_norm,
                            const T* HWY_RESTRICT slab, std::size_t kp, hn::Vec<D> col_norm0, hn::Vec<D> col_norm1,
                            hn::Vec<D> index0, hn::Vec<D> index1, T* HWY_RESTRICT lane_best, T* HWY_RESTRICT lane_index,
@@ -55,17 +55,19 @@ HWY_INLINE void panel_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const 
   }
   for (std::size_t t = 0; t < dim; ++t) {
     const auto c0 = hn::LoadU(d, slab + t * kp);
-    const auto c1 = hn::LoadU(d, slab + t * kp + L);
+    const auto c1 = Two ? hn::LoadU(d, slab + t * kp + L) : c0;
     for (std::size_t r = 0; r < R; ++r) {
       const auto xv = hn::Set(d, x[r * dim + t]);
       if constexpr (Form == DistanceForm::Direct) {
         const auto diff0 = hn::Sub(xv, c0);
-        const auto diff1 = hn::Sub(xv, c1);
         acc0[r] = hn::MulAdd(diff0, diff0, acc0[r]);
-        acc1[r] = hn::MulAdd(diff1, diff1, acc1[r]);
+        if constexpr (Two) {
+          const auto diff1 = hn::Sub(xv, c1);
+          acc1[r] = hn::MulAdd(diff1, diff1, acc1[r]);
+        }
       } else {
         acc0[r] = hn::MulAdd(xv, c0, acc0[r]);
-        acc1[r] = hn::MulAdd(xv, c1, acc1[r]);
+        if constexpr (Two) acc1[r] = hn::MulAdd(xv, c1, acc1[r]);
       }
     }
   }
@@ -73,15 +75,15 @@ HWY_INLINE void panel_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const 
   const auto minus_two = hn::Set(d, T{-2});
   for (std::size_t r = 0; r < R; ++r) {
     hn::Vec<D> dist0;
-    hn::Vec<D> dist1;
+    hn::Vec<D> dist1 = hn::Set(d, std::numeric_limits<T>::infinity());  // no second vector: never wins
     if constexpr (Form == DistanceForm::Direct) {
       // col_norm holds only the padding's +infinity here.
       dist0 = hn::Add(acc0[r], col_norm0);
-      dist1 = hn::Add(acc1[r], col_norm1);
+      if constexpr (Two) dist1 = hn::Add(acc1[r], col_norm1);
     } else {
       const auto xn = hn::Set(d, x_norm[r]);
       dist0 = hn::Max(zero, hn::MulAdd(minus_two, acc0[r], hn::Add(xn, col_norm0)));
-      dist1 = hn::Max(zero, hn::MulAdd(minus_two, acc1[r], hn::Add(xn, col_norm1)));
+      if constexpr (Two) dist1 = hn::Max(zero, hn::MulAdd(minus_two, acc1[r], hn::Add(xn, col_norm1)));
     }
     // The second vector's columns are higher: they win only when strictly closer.
     const auto second_closer = hn::Lt(dist1, dist0);
@@ -103,7 +105,7 @@ HWY_INLINE void panel_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const 
   }
 }
 
-template <DistanceForm Form, bool Second, class T>
+template <DistanceForm Form, bool Second, bool Two, class T>
 void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_RESTRICT row_sq_norms,
                   const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
                   T* HWY_RESTRICT second_dist) {
@@ -126,25 +128,30 @@ void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_R
   if constexpr (Second) std::fill(lane_second, lane_second + n_rows * L, std::numeric_limits<T>::infinity());
 
   const T* norms = Form == DistanceForm::Expanded ? row_sq_norms : nullptr;
-  for (std::size_t j0 = 0; j0 < kp; j0 += 2 * L) {
+  // Slabs of two vectors of columns, or of one when k fits in one vector.
+  const std::size_t width = Two ? 2 * L : L;
+  const std::size_t end = Two ? kp : (panel.k + L - 1) / L * L;
+  for (std::size_t j0 = 0; j0 < end; j0 += width) {
     const T* slab = panel.transposed.data() + j0;
     // Padding columns carry +infinity in `bias`, so they never win.
     auto col_norm0 = hn::LoadU(d, panel.bias.data() + j0);
-    auto col_norm1 = hn::LoadU(d, panel.bias.data() + j0 + L);
+    auto col_norm1 = Two ? hn::LoadU(d, panel.bias.data() + j0 + L) : col_norm0;
     if constexpr (Form == DistanceForm::Expanded) {
       col_norm0 = hn::Add(col_norm0, hn::LoadU(d, panel.sq_norms.data() + j0));
-      col_norm1 = hn::Add(col_norm1, hn::LoadU(d, panel.sq_norms.data() + j0 + L));
+      if (Two) col_norm1 = hn::Add(col_norm1, hn::LoadU(d, panel.sq_norms.data() + j0 + L));
     }
     const auto index0 = hn::Iota(d, static_cast<T>(j0));
     const auto index1 = hn::Iota(d, static_cast<T>(j0 + L));
     std::size_t i = 0;
     for (; i + R <= n_rows; i += R) {
-      panel_tile<R, Form, Second>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, kp, col_norm0, col_norm1,
-                                  index0, index1, lane_best + i * L, lane_index + i * L, lane_second + i * L);
+      panel_tile<R, Form, Second, Two>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, kp, col_norm0,
+                                       col_norm1, index0, index1, lane_best + i * L, lane_index + i * L,
+                                       lane_second + i * L);
     }
     for (; i < n_rows; ++i) {
-      panel_tile<1, Form, Second>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, kp, col_norm0, col_norm1,
-                                  index0, index1, lane_best + i * L, lane_index + i * L, lane_second + i * L);
+      panel_tile<1, Form, Second, Two>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, kp, col_norm0,
+                                       col_norm1, index0, index1, lane_best + i * L, lane_index + i * L,
+                                       lane_second + i * L);
     }
   }
   // Each row's lanes reduced with vector operations (a scalar loop over the
@@ -167,116 +174,20 @@ void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_R
   }
 }
 
-/// R rows x C centers of the dot kernel: products accumulated along d, one
-/// horizontal sum per pair, then the expanded distance. The last partial
-/// vector of d comes from zero-padded copies (`x_tail`: R rows of one vector;
-/// the panel's row-major centers are padded to a whole vector), so there is
-/// no scalar tail. Best and runner-up stay in the caller's locals.
-template <std::size_t R, std::size_t C, class D, class T = hn::TFromD<D>>
-HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT x, const T* HWY_RESTRICT x_tail, std::size_t dim,
-                         const T* HWY_RESTRICT x_norm, const ColumnPanel<T>& panel, std::size_t first_center,
-                         std::int32_t (&best)[R], T (&best_dist)[R], T (&second_dist)[R]) {
-  const std::size_t L = hn::Lanes(d);
-  const std::size_t stride = panel.row_stride;
-  const T* centers = panel.row_major.data() + first_center * stride;
-  hn::Vec<D> acc[R][C];
-  for (std::size_t r = 0; r < R; ++r) {
-    for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::Zero(d);
-  }
-  std::size_t t = 0;
-  for (; t + L <= dim; t += L) {
-    hn::Vec<D> cv[C];
-    for (std::size_t c = 0; c < C; ++c) cv[c] = hn::LoadU(d, centers + c * stride + t);
-    for (std::size_t r = 0; r < R; ++r) {
-      const auto xv = hn::LoadU(d, x + r * dim + t);
-      for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::MulAdd(xv, cv[c], acc[r][c]);
-    }
-  }
-  if (t < dim) {
-    hn::Vec<D> cv[C];
-    for (std::size_t c = 0; c < C; ++c) cv[c] = hn::LoadU(d, centers + c * stride + t);
-    for (std::size_t r = 0; r < R; ++r) {
-      const auto xv = hn::LoadU(d, x_tail + r * L);
-      for (std::size_t c = 0; c < C; ++c) acc[r][c] = hn::MulAdd(xv, cv[c], acc[r][c]);
-    }
-  }
-  for (std::size_t r = 0; r < R; ++r) {
-    for (std::size_t c = 0; c < C; ++c) {
-      const T dot = hn::GetLane(hn::SumOfLanes(d, acc[r][c]));
-      const T dist = std::max(T{0}, x_norm[r] + panel.sq_norms[first_center + c] - T{2} * dot);
-      if (dist < best_dist[r]) {
-        second_dist[r] = best_dist[r];
-        best_dist[r] = dist;
-        best[r] = static_cast<std::int32_t>(first_center + c);
-      } else if (dist < second_dist[r]) {
-        second_dist[r] = dist;
-      }
-    }
-  }
-}
-
-/// Copies the last partial vector of d of R rows into zero-padded `tail` (R x L).
-template <std::size_t R, class D, class T = hn::TFromD<D>>
-HWY_INLINE void copy_tails(D d, const T* HWY_RESTRICT x, std::size_t dim, T* HWY_RESTRICT tail) {
-  const std::size_t L = hn::Lanes(d);
-  const std::size_t t = dim / L * L;
-  for (std::size_t r = 0; r < R; ++r) {
-    for (std::size_t u = 0; u < L; ++u) tail[r * L + u] = t + u < dim ? x[r * dim + t + u] : T{0};
-  }
-}
-
-template <std::size_t R, class T>
-HWY_INLINE void dot_rows(const T* HWY_RESTRICT x, std::size_t dim, const T* HWY_RESTRICT x_norm,
-                         const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
-                         T* HWY_RESTRICT second_dist) {
-  const hn::ScalableTag<T> d;
-  constexpr std::size_t C = 4;
-  HWY_ALIGN T tail[R * hn::MaxLanes(d)];
-  copy_tails<R>(d, x, dim, tail);
-  std::int32_t b[R];
-  T bd[R];
-  T sd[R];
-  for (std::size_t r = 0; r < R; ++r) {
-    b[r] = 0;
-    bd[r] = std::numeric_limits<T>::infinity();
-    sd[r] = std::numeric_limits<T>::infinity();
-  }
-  std::size_t j = 0;
-  for (; j + C <= panel.k; j += C) dot_tile<R, C>(d, x, tail, dim, x_norm, panel, j, b, bd, sd);
-  for (; j < panel.k; ++j) dot_tile<R, 1>(d, x, tail, dim, x_norm, panel, j, b, bd, sd);
-  for (std::size_t r = 0; r < R; ++r) {
-    best[r] = b[r];
-    best_dist[r] = bd[r];
-    second_dist[r] = sd[r];
-  }
-}
-
-template <class T>
-void dot_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_RESTRICT row_sq_norms,
-                const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
-                T* HWY_RESTRICT second_dist) {
-  constexpr std::size_t R = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
-  const std::size_t dim = panel.d;
-  // The runner-up is tracked either way (a scalar compare); without a caller's buffer it goes to scratch.
-  T scratch[R];
-  std::size_t i = 0;
-  for (; i + R <= n_rows; i += R) {
-    dot_rows<R>(rows + i * dim, dim, row_sq_norms + i, panel, best + i, best_dist + i,
-                second_dist ? second_dist + i : scratch);
-  }
-  for (; i < n_rows; ++i) {
-    dot_rows<1>(rows + i * dim, dim, row_sq_norms + i, panel, best + i, best_dist + i,
-                second_dist ? second_dist + i : scratch);
-  }
-}
-
 template <DistanceForm Form, class T>
 void panel_kernel_for(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
                       std::int32_t* best, T* best_dist, T* second_dist) {
+  const bool two = panel.k > hn::Lanes(hn::ScalableTag<T>());
   if (second_dist) {
-    panel_kernel<Form, true>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+    if (two) {
+      panel_kernel<Form, true, true>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+    } else {
+      panel_kernel<Form, true, false>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+    }
+  } else if (two) {
+    panel_kernel<Form, false, true>(rows, n_rows, row_sq_norms, panel, best, best_dist, static_cast<T*>(nullptr));
   } else {
-    panel_kernel<Form, false>(rows, n_rows, row_sq_norms, panel, best, best_dist, static_cast<T*>(nullptr));
+    panel_kernel<Form, false, false>(rows, n_rows, row_sq_norms, panel, best, best_dist, static_cast<T*>(nullptr));
   }
 }
 
@@ -284,11 +195,8 @@ template <class T>
 void nearest(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel, DistanceForm form,
              std::int32_t* best, T* best_dist, T* second_dist) {
   if (n_rows == 0 || panel.k == 0) return;
-  const hn::ScalableTag<T> d;
   if (form == DistanceForm::Direct) {
     panel_kernel_for<DistanceForm::Direct>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
-  } else if (panel.k < hn::Lanes(d) && panel.d >= hn::Lanes(d)) {
-    dot_kernel(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
   } else {
     panel_kernel_for<DistanceForm::Expanded>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
   }
@@ -330,31 +238,13 @@ HWY_INLINE void row_vectors(D d, const T* HWY_RESTRICT x, T x_norm, const Column
 }
 
 /// Distances from one row to the panel columns [j_begin, j_end), with
-/// exactly the arithmetic nearest() uses for this panel: the panel kernel's
-/// per-lane chain, or the dot kernel's lanes-then-horizontal-sum when
-/// nearest() would take it. So a caller that looks at some columns sees the
-/// values Lloyd compares.
+/// exactly the arithmetic of the panel kernel (the per-lane chain), so a
+/// caller that looks at some columns sees the values Lloyd compares.
 template <class T>
 void row_distances_impl(const T* x, T x_norm, const ColumnPanel<T>& panel, DistanceForm form, std::size_t j_begin,
                         std::size_t j_end, T* out) {
   const hn::ScalableTag<T> d;
   const std::size_t L = hn::Lanes(d);
-  if (form == DistanceForm::Expanded && panel.k < L && panel.d >= L) {
-    for (std::size_t j = j_begin; j < j_end; ++j) {
-      if (j >= panel.k) {
-        out[j - j_begin] = std::numeric_limits<T>::infinity();
-        continue;
-      }
-      HWY_ALIGN T tail[hn::MaxLanes(d)];
-      copy_tails<1>(d, x, panel.d, tail);
-      std::int32_t best[1] = {0};
-      T dist[1] = {std::numeric_limits<T>::infinity()};
-      T second[1] = {std::numeric_limits<T>::infinity()};
-      dot_tile<1, 1>(d, x, tail, panel.d, &x_norm, panel, j, best, dist, second);
-      out[j - j_begin] = dist[0];
-    }
-    return;
-  }
   std::size_t j = j_begin;
   if (form == DistanceForm::Direct) {
     for (; j + 4 * L <= j_end; j += 4 * L)
