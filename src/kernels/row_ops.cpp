@@ -190,11 +190,11 @@ double divide_row<double>(const double* x, double divisor, std::size_t d, double
   return divide_row_f64(x, divisor, d, out);
 }
 template <>
-void add_scaled_row<float>(double* sum, const float* x, double w, std::size_t d) {
+void add_scaled_row_dispatched<float>(double* sum, const float* x, double w, std::size_t d) {
   add_scaled_row_f32(sum, x, w, d);
 }
 template <>
-void add_scaled_row<double>(double* sum, const double* x, double w, std::size_t d) {
+void add_scaled_row_dispatched<double>(double* sum, const double* x, double w, std::size_t d) {
   add_scaled_row_f64(sum, x, w, d);
 }
 template <>

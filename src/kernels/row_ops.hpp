@@ -20,9 +20,20 @@ double shift_row(const T* x, const double* origin, std::size_t d, T* out);
 template <class T>
 double divide_row(const T* x, double divisor, std::size_t d, T* out);
 
-/// sum[t] += w * x[t], in double.
+/// add_scaled_row through the dispatcher (for d >= 16).
 template <class T>
-void add_scaled_row(double* sum, const T* x, double w, std::size_t d);
+void add_scaled_row_dispatched(double* sum, const T* x, double w, std::size_t d);
+
+/// sum[t] += w * x[t], in double. Below 16 columns the loop stays inline: a
+/// call through the dispatcher costs more than a few adds.
+template <class T>
+inline void add_scaled_row(double* sum, const T* x, double w, std::size_t d) {
+  if (d >= 16) {
+    add_scaled_row_dispatched(sum, x, w, d);
+    return;
+  }
+  for (std::size_t t = 0; t < d; ++t) sum[t] += w * static_cast<double>(x[t]);
+}
 
 /// sum over t of (x[t] - point[t])^2, in double.
 template <class T>

@@ -9,12 +9,6 @@
 namespace centrix::detail {
 namespace {
 
-double sq_distance(const double* a, const double* b, std::size_t d) {
-  double s = 0;
-  for (std::size_t t = 0; t < d; ++t) s += (a[t] - b[t]) * (a[t] - b[t]);
-  return s;
-}
-
 /// Per-thread scratch for the rows of a block that need the kernel.
 template <class T>
 struct Gathered {
@@ -51,7 +45,7 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
   std::size_t max_mover = 0;
   if (!fresh) {
     for (std::size_t j = 0; j < k; ++j) {
-      move[j] = std::sqrt(sq_distance(centers + j * d, previous_.data() + j * d, d));
+      move[j] = std::sqrt(center_sq_distance(centers + j * d, previous_.data() + j * d, d));
       if (move[j] > max_move) {
         second_move = max_move;
         max_move = move[j];
@@ -64,21 +58,16 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
     for (std::size_t j = 0; j < k; ++j) {
       double nearest = std::numeric_limits<double>::infinity();
       for (std::size_t o = 0; o < k; ++o) {
-        if (o != j) nearest = std::min(nearest, sq_distance(centers + j * d, centers + o * d, d));
+        if (o != j) nearest = std::min(nearest, center_sq_distance(centers + j * d, centers + o * d, d));
       }
       half_gap[j] = 0.5 * std::sqrt(nearest);
     }
   }
-  std::vector<double> frame_centers(k * d);
-  for (std::size_t j = 0; j < k; ++j) frame_.center_to_frame(centers + j * d, frame_centers.data() + j * d);
-  double max_center_sq_norm = 0;
-  for (std::size_t j = 0; j < k; ++j)
-    max_center_sq_norm = std::max(max_center_sq_norm, static_cast<double>(panel_.sq_norms[j]));
+  const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
+  const double max_center_sq_norm = max_sq_norm(panel_);
 
   const std::size_t n_blocks = frame_.n_blocks();
-  std::vector<double> block_inertia(n_blocks, 0.0);
-  std::vector<std::int64_t> block_changed(n_blocks, 0);
-  std::vector<std::uint64_t> block_evals(n_blocks, 0);
+  BlockTotals totals(n_blocks);
   frame_.for_each_block(
       n_threads_, static_cast<double>(k * d),
       [&](std::size_t b, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
@@ -134,18 +123,12 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
           lower_[i] = std::sqrt(std::max(0.0, static_cast<double>(g.second_dist[q]) - error));
           inertia += weight_of(weights_, i) * inertia_term(static_cast<double>(g.best_dist[q]), cosine);
         }
-        block_inertia[b] = inertia;
-        block_changed[b] = changed;
-        block_evals[b] = evals + m * k;
+        totals.inertia[b] = inertia;
+        totals.changed[b] = changed;
+        totals.evals[b] = evals + m * k;
       });
   previous_.assign(centers, centers + k * d);
-  AssignStats stats;
-  for (std::size_t b = 0; b < n_blocks; ++b) {
-    stats.inertia += block_inertia[b];
-    stats.n_changed += block_changed[b];
-    stats.distance_evals += block_evals[b];
-  }
-  return stats;
+  return totals.sum();
 }
 
 template class HamerlyStep<float>;

@@ -15,6 +15,7 @@
 
 #include <vector>
 
+#include "kmeans/bounds.hpp"
 #include "kmeans/frame.hpp"
 #include "kmeans/step.hpp"
 
@@ -40,22 +41,5 @@ class HamerlyStep {
 
 static_assert(AssignmentStep<HamerlyStep<float>, float>);
 static_assert(AssignmentStep<HamerlyStep<double>, double>);
-
-/// Bound on the rounding error of a squared distance computed by the kernels
-/// in T for a row of squared norm `row_sq_norm` against centers of squared
-/// norm at most `max_center_sq_norm` (both in the frame): the dot product's
-/// d roundings, the norms', and the centers' rounding to T, with room to spare.
-template <class T>
-double kernel_error_bound(std::size_t d, double row_sq_norm, double max_center_sq_norm) noexcept {
-  constexpr double eps = std::numeric_limits<T>::epsilon();
-  return 4.0 * (static_cast<double>(d) + 4.0) * eps * (row_sq_norm + max_center_sq_norm);
-}
-
-/// Whether a row whose center is at most `upper` away and every other center
-/// at least `lower` away keeps its label under the kernel's rounding
-/// (`error`, on squared distances).
-inline bool bounds_settle(double upper, double lower, double error) noexcept {
-  return lower > upper && lower * lower - upper * upper > 2.0 * error;
-}
 
 }  // namespace centrix::detail

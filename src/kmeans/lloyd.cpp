@@ -8,11 +8,8 @@ template <class T>
 AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span<std::int32_t> labels,
                                  std::span<T> sq_distances) {
   frame_.fill_panel(centers, k, panel_);
-  const std::size_t n_blocks = frame_.n_blocks();
   const bool cosine = frame_.metric() == Metric::Cosine;
-  // One slot per block, summed in block order: the result does not depend on the thread count.
-  std::vector<double> block_inertia(n_blocks, 0.0);
-  std::vector<std::int64_t> block_changed(n_blocks, 0);
+  BlockTotals totals(frame_.n_blocks());
   frame_.for_each_block(n_threads_, static_cast<double>(k * frame_.dim()),
                         [&](std::size_t b, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
                           thread_local std::vector<std::int32_t> nearest;
@@ -27,16 +24,11 @@ AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span
                             inertia += weight_of(weights_, first + r) *
                                        inertia_term(static_cast<double>(sq_distances[first + r]), cosine);
                           }
-                          block_inertia[b] = inertia;
-                          block_changed[b] = changed;
+                          totals.inertia[b] = inertia;
+                          totals.changed[b] = changed;
+                          totals.evals[b] = count * k;
                         });
-  AssignStats stats;
-  for (std::size_t b = 0; b < n_blocks; ++b) {
-    stats.inertia += block_inertia[b];
-    stats.n_changed += block_changed[b];
-  }
-  stats.distance_evals = static_cast<std::uint64_t>(frame_.rows()) * k;
-  return stats;
+  return totals.sum();
 }
 
 template class LloydStep<float>;

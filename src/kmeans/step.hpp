@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace centrix::detail {
 
@@ -28,6 +29,26 @@ template <class S, class T>
 concept AssignmentStep = requires(S& step, const double* centers, std::size_t k, std::span<std::int32_t> labels,
                                   std::span<T> sq_distances) {
   { step.assign(centers, k, labels, sq_distances) } -> std::same_as<AssignStats>;
+};
+
+/// Each block's share of AssignStats, written by whichever thread ran the
+/// block and summed in block order: the totals do not depend on the thread
+/// count.
+struct BlockTotals {
+  explicit BlockTotals(std::size_t n_blocks) : inertia(n_blocks, 0.0), changed(n_blocks, 0), evals(n_blocks, 0) {}
+  std::vector<double> inertia;
+  std::vector<std::int64_t> changed;
+  std::vector<std::uint64_t> evals;
+
+  [[nodiscard]] AssignStats sum() const {
+    AssignStats stats;
+    for (std::size_t b = 0; b < inertia.size(); ++b) {
+      stats.inertia += inertia[b];
+      stats.n_changed += changed[b];
+      stats.distance_evals += evals[b];
+    }
+    return stats;
+  }
 };
 
 /// The weight of row i: 1 when no weights were given.

@@ -61,9 +61,6 @@ int update_centers(const DataFrame<T>& frame, const double* weights, std::span<c
         if (cosine) {
           const double norm = frame.norm(i);
           for (std::size_t t = 0; t < d; ++t) s[t] += w * (static_cast<double>(x[t]) / norm);
-        } else if (d < 16) {
-          // A call through the dispatcher costs more than a few inline adds.
-          for (std::size_t t = 0; t < d; ++t) s[t] += w * static_cast<double>(x[t]);
         } else {
           kernels::add_scaled_row(s, x, w, d);
         }

@@ -10,12 +10,6 @@
 namespace centrix::detail {
 namespace {
 
-double sq_distance(const double* a, const double* b, std::size_t d) {
-  double s = 0;
-  for (std::size_t t = 0; t < d; ++t) s += (a[t] - b[t]) * (a[t] - b[t]);
-  return s;
-}
-
 /// v as a float no larger than v: a lower bound must stay a lower bound.
 float round_down(double v) {
   float f = static_cast<float>(v);
@@ -37,7 +31,7 @@ std::vector<std::int32_t> group_centers(const double* centers, std::size_t k, st
     for (std::size_t j = 0; j < k; ++j) {
       double best = std::numeric_limits<double>::infinity();
       for (std::size_t g = 0; g < groups; ++g) {
-        const double dist = sq_distance(centers + j * d, means.data() + g * d, d);
+        const double dist = center_sq_distance(centers + j * d, means.data() + g * d, d);
         if (dist < best) {
           best = dist;
           group[j] = static_cast<std::int32_t>(g);
@@ -116,7 +110,7 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
       if (gaps) std::fill(gaps, gaps + groups, std::numeric_limits<double>::infinity());
       for (std::size_t o = 0; o < k; ++o) {
         if (o == j) continue;
-        const double dist = sq_distance(centers + j * d, centers + o * d, d);
+        const double dist = center_sq_distance(centers + j * d, centers + o * d, d);
         nearest = std::min(nearest, dist);
         if (gaps) {
           double& gap = gaps[static_cast<std::size_t>(group_of_[o])];
@@ -133,23 +127,17 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
   std::vector<double> group_move(groups, 0.0);
   if (!fresh) {
     for (std::size_t j = 0; j < k; ++j) {
-      move[j] = std::sqrt(sq_distance(centers + j * d, previous_.data() + j * d, d));
+      move[j] = std::sqrt(center_sq_distance(centers + j * d, previous_.data() + j * d, d));
       const auto g = static_cast<std::size_t>(group_of_[j]);
       group_move[g] = std::max(group_move[g], move[j]);
     }
   }
-  std::vector<double> frame_centers(k * d);
-  for (std::size_t j = 0; j < k; ++j) frame_.center_to_frame(centers + j * d, frame_centers.data() + j * d);
-  double max_center_sq_norm = 0;
-  for (std::size_t c = 0; c < k; ++c) {
-    max_center_sq_norm = std::max(max_center_sq_norm, static_cast<double>(panel_.sq_norms[c]));
-  }
+  const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
+  const double max_center_sq_norm = max_sq_norm(panel_);
   constexpr std::size_t tile = kernels::kColumnTile<T>;
 
   const std::size_t n_blocks = frame_.n_blocks();
-  std::vector<double> block_inertia(n_blocks, 0.0);
-  std::vector<std::int64_t> block_changed(n_blocks, 0);
-  std::vector<std::uint64_t> block_evals(n_blocks, 0);
+  BlockTotals totals(n_blocks);
   frame_.for_each_block(
       n_threads_, static_cast<double>(k * d),
       [&](std::size_t b, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
@@ -242,18 +230,12 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
           upper_[i] = std::sqrt(static_cast<double>(best) + error);
           inertia += weight_of(weights_, i) * inertia_term(static_cast<double>(best), cosine);
         }
-        block_inertia[b] = inertia;
-        block_changed[b] = changed;
-        block_evals[b] = evals;
+        totals.inertia[b] = inertia;
+        totals.changed[b] = changed;
+        totals.evals[b] = evals;
       });
   previous_.assign(centers, centers + k * d);
-  AssignStats stats;
-  for (std::size_t b = 0; b < n_blocks; ++b) {
-    stats.inertia += block_inertia[b];
-    stats.n_changed += block_changed[b];
-    stats.distance_evals += block_evals[b];
-  }
-  return stats;
+  return totals.sum();
 }
 
 template class YinyangStep<float>;

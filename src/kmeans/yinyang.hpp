@@ -25,8 +25,8 @@
 
 #include <vector>
 
+#include "kmeans/bounds.hpp"
 #include "kmeans/frame.hpp"
-#include "kmeans/hamerly.hpp"
 #include "kmeans/step.hpp"
 
 namespace centrix::detail {
