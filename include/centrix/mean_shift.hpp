@@ -37,7 +37,7 @@ struct MeanShiftOptions {
   double quantile = 0.3;                           ///< for estimation: the quantile of nearest-neighbour distances
   std::size_t bandwidth_samples = 0;               ///< for estimation: rows sampled (0: all rows)
   MeanShiftKernel kernel = MeanShiftKernel::Flat;  ///< weight profile of the window
-  double gaussian_cutoff = 3.0;                    ///< Gaussian kernel: rows beyond this many bandwidths weigh 0
+  double gaussian_cutoff = 3.0;                    ///< Gaussian kernel: rows beyond this many bandwidths weigh 0 (1 to 37)
   std::vector<double> seeds;                       ///< m x d starting points; empty: the rows or the bins
   bool bin_seeding = false;  ///< seed from grid bins of side bandwidth holding >= min_bin_freq rows
   int min_bin_freq = 1;      ///< rows a bin needs to give a seed

@@ -11,11 +11,11 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Cluster
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Tags, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _core
+from ._validation import _FLOAT_DTYPES, validated_rows
 
-_FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def _as_c_float(X):
@@ -361,8 +361,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         )
 
     def _validate_X(self, X, reset):
-        return validate_data(self, X, dtype=list(_FLOAT_DTYPES), order="C", accept_sparse=False, reset=reset,
-                             ensure_min_samples=1)
+        return validated_rows(self, X, reset)
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the k-means clustering.

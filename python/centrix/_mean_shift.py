@@ -7,12 +7,11 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _core
 from ._kmeans import _as_c_float
-
-_FLOAT_DTYPES = [np.float64, np.float32]
+from ._validation import validated_rows
 
 
 def estimate_bandwidth(X, *, quantile=0.3, n_samples=None, random_state=0, n_jobs=None):
@@ -74,7 +73,8 @@ class MeanShift(ClusterMixin, BaseEstimator):
         Window profile: scikit-learn's flat window; ``1 - r/bandwidth``; or
         ``exp(-r^2 / (2 bandwidth^2))`` truncated at ``gaussian_cutoff`` bandwidths.
     gaussian_cutoff : float, default=3.0
-        Where the Gaussian kernel is cut off, in bandwidths.
+        Where the Gaussian kernel is cut off, in bandwidths: from 1 (the window that counts a mode's
+        population) to 37 (where the weight underflows double).
     tol : float, default=1e-3
         A seed stops when its mean moves at most ``tol * bandwidth`` (scikit-learn's 1e-3).
     label_mode : {"nearest", "attractor"}, default="nearest"
@@ -108,7 +108,7 @@ class MeanShift(ClusterMixin, BaseEstimator):
         "n_jobs": [numbers.Integral, None],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "kernel": [StrOptions({"flat", "triangular", "gaussian"})],
-        "gaussian_cutoff": [Interval(numbers.Real, 0, None, closed="neither")],
+        "gaussian_cutoff": [Interval(numbers.Real, 1, 37, closed="both")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "label_mode": [StrOptions({"nearest", "attractor"})],
     }
@@ -148,7 +148,7 @@ class MeanShift(ClusterMixin, BaseEstimator):
         self : MeanShift
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=_FLOAT_DTYPES, order="C")
+        X = validated_rows(self, X, reset=True)
         seeds = None
         if self.seeds is not None:
             seeds = np.ascontiguousarray(np.asarray(self.seeds, dtype=np.float64))
@@ -178,6 +178,6 @@ class MeanShift(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,), int32
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOAT_DTYPES, order="C", reset=False)
+        X = validated_rows(self, X, reset=False)
         centers = np.ascontiguousarray(self.cluster_centers_.astype(X.dtype, copy=False))
         return _core.predict(X, centers, "euclidean", self._threads())

@@ -9,10 +9,11 @@ from dataclasses import fields
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight
 
 from . import _core
-from ._kmeans import _FLOAT_DTYPES, CentrixTags, KMeans, _resolve_init, _seed_from
+from ._kmeans import CentrixTags, KMeans, _resolve_init, _seed_from
+from ._validation import validated_rows
 
 
 class MiniBatchKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -213,7 +214,7 @@ class MiniBatchKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transformer
             Fitted estimator.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=list(_FLOAT_DTYPES), order="C", accept_sparse=False, reset=True)
+        X = validated_rows(self, X, reset=True)
         weights = self._weights(sample_weight, X)
         seed = _seed_from(self.random_state)
         raw = _core.mini_batch_fit(X, self._params(X, seed), weights)
@@ -255,7 +256,7 @@ class MiniBatchKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transformer
         has_centers = hasattr(self, "cluster_centers_")
         if not has_centers:
             self._validate_params()
-        X = validate_data(self, X, dtype=list(_FLOAT_DTYPES), order="C", accept_sparse=False, reset=not has_centers)
+        X = validated_rows(self, X, reset=not has_centers)
         weights = self._weights(sample_weight, X)
         if has_centers:
             seed = self._seed

@@ -2,23 +2,29 @@
 // of a query, without ever forming all pairwise distances.
 //
 // Low dimensions use a grid (Bentley, Stanat & Williams 1977) of cells of side
-// radius / g: a query visits the (2g + 1)^d cells around its own, skipping
-// those whose box misses the ball. In one to three dimensions g > 1 and each
-// cell keeps the sum of its points, so a flat-profile query adds a cell that
-// lies wholly inside the ball in one step and tests points only in the cells
-// the sphere cuts. The
-// points are stored coordinate-major, cell by cell, so the points of a cell
-// are one contiguous run that the accumulation loop vectorises over. A dense
-// cell array is used when the bounding box holds few enough cells, a hash
-// map otherwise. Above kMaxGridDim the 3^d cells cost more than they save and
-// a query scans all points. The visiting order is fixed, so sums over the
-// neighbours are deterministic. Thread-safe for concurrent queries once built.
+// radius / g. The points are stored coordinate-major, cell by cell, so the
+// points of a cell are one contiguous run that the accumulation loop
+// vectorises over, and so are the cells of one row (the cells that differ
+// only in the last coordinate). When the bounding box holds few enough cells
+// the grid is a dense array, and a query visits the rows its ball reaches
+// and, in each row, only the cells between the ball's two ends along the last
+// coordinate. With cell sums (flat profile) the grid is as fine as a budget
+// of cells allows (g up to 16 in two dimensions) and each row keeps running
+// sums of its cells, so the cells of a row wholly inside the ball count in one
+// step and points are tested one by one only near the sphere. Otherwise g = 1
+// (see the constructor for why). A grid whose dense array would be too large
+// hashes its cells instead (3^d cells per query). Above kMaxGridDim the 3^d
+// cells cost more than they save and a query scans all points. The visiting
+// order is fixed, so sums over the neighbours are deterministic. Thread-safe
+// for concurrent queries once built.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace centrix::kernels {
@@ -46,7 +52,7 @@ class RadiusSearch {
   static constexpr std::size_t kPadding = 8;
 
   /// Indexes n points of dimension d (row-major, copied) for queries of `radius`.
-  /// `cell_sums`: subdivide the grid and keep per-cell sums, for flat-profile
+  /// `cell_sums`: keep per-row prefix sums of the cells, for flat-profile
   /// accumulations over large windows.
   RadiusSearch(const double* points, std::size_t n, std::size_t d, double radius, bool cell_sums = false);
 
@@ -59,7 +65,7 @@ class RadiusSearch {
   template <class F>
   void for_each_within(const double* query, F&& f) const {
     const double r2 = radius_ * radius_;
-    for_each_candidate_run(query, [&](std::size_t begin, std::size_t end, const std::int64_t*, std::size_t) {
+    const auto visit = [&](std::size_t begin, std::size_t end) {
       for (std::size_t s = begin; s < end; ++s) {
         double d2 = 0;
         for (std::size_t t = 0; t < d_; ++t) {
@@ -68,72 +74,85 @@ class RadiusSearch {
         }
         if (d2 <= r2) f(order_[s], d2);
       }
-    });
+    };
+    if (dense_) {
+      for_each_row(query, [&](std::size_t row, std::int64_t lo, std::int64_t hi, double) {
+        visit(run_begin(row, lo), run_begin(row, hi + 1));
+      });
+    } else {
+      for_each_candidate_run(query,
+                             [&](std::size_t begin, std::size_t end, const std::int64_t*) { visit(begin, end); });
+    }
   }
 
  private:
-  /// Calls f(begin, end, cell, linear_index) for each run of stored points
-  /// that may hold neighbours of `query` (cell is null without a grid).
+  /// Without a dense grid: calls f(begin, end, cell) for each run of stored
+  /// points that may hold neighbours of `query` (cell is null without a grid).
   template <class F>
   void for_each_candidate_run(const double* query, F&& f) const {
     if (!use_grid_) {
-      f(std::size_t{0}, n_, static_cast<const std::int64_t*>(nullptr), std::size_t{0});
+      f(std::size_t{0}, n_, static_cast<const std::int64_t*>(nullptr));
       return;
     }
-    const auto g = static_cast<std::int64_t>(subdivisions_);
     std::int64_t base[kMaxGridDim];
     std::int64_t offset[kMaxGridDim];
     for (std::size_t t = 0; t < d_; ++t) {
       base[t] = cell_coordinate(query[t], t);
-      offset[t] = -g;
+      offset[t] = -1;
     }
-    const double r2 = radius_ * radius_;
-    // Odometer over the (2g + 1)^d neighbouring cells.
+    // Odometer over the 3^d neighbouring cells (g = 1 without a dense grid).
     for (;;) {
       std::int64_t cell[kMaxGridDim];
       for (std::size_t t = 0; t < d_; ++t) cell[t] = base[t] + offset[t];
       std::size_t begin = 0;
       std::size_t end = 0;
-      std::size_t linear = 0;
-      if ((g == 1 || box_squared_distance(query, cell, false) <= r2) && cell_range(cell, begin, end, linear)) {
-        f(begin, end, static_cast<const std::int64_t*>(cell), linear);
-      }
+      if (hashed_range(cell, begin, end)) f(begin, end, static_cast<const std::int64_t*>(cell));
       std::size_t t = 0;
-      while (t < d_ && offset[t] == g) offset[t++] = -g;
+      while (t < d_ && offset[t] == 1) offset[t++] = -1;
       if (t == d_) break;
       ++offset[t];
     }
   }
 
-  /// Like for_each_candidate_run over a dense grid, but joining the 2g + 1
-  /// cells along the last coordinate, which are stored one after another,
-  /// into one run: fewer, longer runs for the vectorised loop.
+  /// Dense grid: calls f(row, lo, hi, far) for each row of cells (cells that
+  /// differ only in the last coordinate) that the ball around `query` may
+  /// reach: cells lo..hi of the row may hold points within the radius, and
+  /// `far` is the largest squared distance from the query to the row's box
+  /// over the other coordinates.
   template <class F>
-  void for_each_joined_run(const double* query, F&& f) const {
+  void for_each_row(const double* query, F&& f) const {
     const auto g = static_cast<std::int64_t>(subdivisions_);
     const std::size_t last = d_ - 1;
     std::int64_t base[kMaxGridDim];
     std::int64_t offset[kMaxGridDim];
-    for (std::size_t t = 0; t < d_; ++t) {
+    double query_slack[kMaxGridDim];
+    for (std::size_t t = 0; t < last; ++t) {
       base[t] = cell_coordinate(query[t], t);
       offset[t] = -g;
+      query_slack[t] = slack(query[t], t);
     }
-    const std::int64_t lo = std::max<std::int64_t>(base[last] - g, 0);
-    const std::int64_t hi = std::min<std::int64_t>(base[last] + g, extent_[last] - 1);
-    if (lo > hi) return;
+    const double r2 = radius_ * radius_;
+    const double q = query[last];
+    const double q_slack = slack(q, last);
     for (;;) {
-      std::size_t linear = 0;
+      std::size_t row = 0;
       bool inside = true;
-      for (std::size_t t = 0; t < last; ++t) {
+      double near = 0;
+      double far = 0;
+      for (std::size_t t = 0; t < last && inside; ++t) {
         const std::int64_t c = base[t] + offset[t];
-        inside = inside && c >= 0 && c < extent_[t];
-        linear = linear * static_cast<std::size_t>(extent_[t]) + static_cast<std::size_t>(inside ? c : 0);
+        inside = c >= 0 && c < extent_[t];
+        row = row * static_cast<std::size_t>(extent_[t]) + static_cast<std::size_t>(c);
+        const auto [near_gap, far_gap] = gaps(query[t], query_slack[t], c, t);
+        near += near_gap * near_gap;
+        far += far_gap * far_gap;
       }
-      if (inside) {
-        const std::size_t row = linear * static_cast<std::size_t>(extent_[last]);
-        const std::size_t begin = cell_start_[row + static_cast<std::size_t>(lo)];
-        const std::size_t end = cell_start_[row + static_cast<std::size_t>(hi) + 1];
-        if (begin < end) f(begin, end);
+      if (inside && near <= r2) {
+        // The ball's ends along the last coordinate in this row, widened so rounding never loses a cell.
+        const double half = std::sqrt(r2 - near) + q_slack;
+        const std::int64_t lo = std::max<std::int64_t>(cell_coordinate(q - half, last), 0);
+        const std::int64_t hi = std::min<std::int64_t>(cell_coordinate(q + half, last), extent_[last] - 1);
+        if (lo <= hi) f(row, lo, hi, far);
       }
       std::size_t t = 0;
       while (t < last && offset[t] == g) offset[t++] = -g;
@@ -142,26 +161,33 @@ class RadiusSearch {
     }
   }
 
-  /// Smallest (farthest = false) or largest (farthest = true) squared distance
-  /// from `query` to a cell's box, the box widened by a hair so that rounding in
-  /// the cell assignment can never make a test too optimistic.
-  [[nodiscard]] double box_squared_distance(const double* query, const std::int64_t* cell,
-                                            bool farthest) const noexcept {
-    const double hair = 1e-9 * cell_side_;
-    double s = 0;
-    for (std::size_t t = 0; t < d_; ++t) {
-      const double lo = origin_[t] + static_cast<double>(cell[t]) * cell_side_ - hair;
-      const double hi = lo + cell_side_ + 2 * hair;
-      const double gap =
-          farthest ? std::max(query[t] - lo, hi - query[t]) : std::max({lo - query[t], 0.0, query[t] - hi});
-      s += gap * gap;
-    }
-    return s;
+  /// The first stored point of cell `c` of a dense grid's row `row` (c may be one past the row's last cell).
+  [[nodiscard]] std::size_t run_begin(std::size_t row, std::int64_t c) const noexcept {
+    return cell_start_[row * static_cast<std::size_t>(extent_[d_ - 1]) + static_cast<std::size_t>(c)];
   }
 
-  [[nodiscard]] std::int64_t cell_coordinate(double v, std::size_t t) const noexcept;
-  [[nodiscard]] bool cell_range(const std::int64_t* cell, std::size_t& begin, std::size_t& end,
-                                std::size_t& linear) const;
+  /// A margin that covers rounding in cell arithmetic near coordinate v of
+  /// dimension t: boxes are widened by it, so a test is never too optimistic.
+  [[nodiscard]] double slack(double v, std::size_t t) const noexcept {
+    return 1e-9 * cell_side_ + 1e-13 * (std::abs(v) + std::abs(origin_[t]) + span_[t]);
+  }
+
+  /// The smallest and the largest distance from v to cell c's extent along coordinate t, the cell widened by
+  /// s = slack(v, t).
+  [[nodiscard]] std::pair<double, double> gaps(double v, double s, std::int64_t c, std::size_t t) const noexcept {
+    const double lo = origin_[t] + static_cast<double>(c) * cell_side_ - s;
+    const double hi = lo + cell_side_ + 2 * s;
+    return {std::max({lo - v, 0.0, v - hi}), std::max(v - lo, hi - v)};
+  }
+
+  /// The cell of coordinate v along t (clamped so that a query far outside the grid cannot overflow). Points and
+  /// queries go through this one function, so rounding can never put a point in a cell its coordinate does
+  /// not order it into.
+  [[nodiscard]] std::int64_t cell_coordinate(double v, std::size_t t) const noexcept {
+    constexpr double kFar = 0x1p62;
+    return static_cast<std::int64_t>(std::clamp(std::floor((v - origin_[t]) * inverse_side_), -kFar, kFar));
+  }
+  [[nodiscard]] bool hashed_range(const std::int64_t* cell, std::size_t& begin, std::size_t& end) const;
   [[nodiscard]] std::uint64_t hashed_key(const std::int64_t* cell) const noexcept;
 
   std::size_t n_;
@@ -171,8 +197,11 @@ class RadiusSearch {
   bool dense_ = false;                   // cells in a dense array (else a hash map)
   std::size_t subdivisions_ = 1;         // g: cells per radius
   double cell_side_ = 0;                 // radius / g
-  std::vector<double> cell_sums_;        // subdivided dense grid: per cell, the sum of its points (cells x d)
+  double inverse_side_ = 0;              // 1 / cell_side_
+  std::vector<double> row_prefix_;       // dense grid with cell sums: per row, per cell boundary c, the sum
+                                         // of (x - origin) over the row's cells before c (rows x (extent + 1) x d)
   std::vector<double> origin_;           // grid corner: the per-coordinate minimum
+  std::vector<double> span_;             // per coordinate, the largest minus the smallest point
   std::vector<std::int64_t> extent_;     // dense grid: cells per coordinate
   std::vector<std::size_t> cell_start_;  // dense grid: first stored point of each cell, plus the end
   std::unordered_map<std::uint64_t, std::pair<std::size_t, std::size_t>> hashed_;  // sparse grid: key -> run

@@ -196,8 +196,11 @@ void validate(MatrixView<T> data, const MeanShiftOptions& o) {
   if (o.max_frames < 0) throw InvalidArgument("max_frames must be >= 0 (got " + std::to_string(o.max_frames) + ")");
   if (!(o.tol >= 0)) throw InvalidArgument("tol must be >= 0");
   if (o.min_bin_freq < 1) throw InvalidArgument("min_bin_freq must be at least 1");
-  if (o.kernel == MeanShiftKernel::Gaussian && !(o.gaussian_cutoff > 0)) {
-    throw InvalidArgument("gaussian_cutoff must be > 0");
+  // Below 1 the window would be smaller than the population's (one bandwidth); beyond 37 bandwidths the
+  // weight exp(-cutoff^2 / 2) underflows double.
+  if (o.kernel == MeanShiftKernel::Gaussian && !(o.gaussian_cutoff >= 1 && o.gaussian_cutoff <= 37)) {
+    throw InvalidArgument("gaussian_cutoff must be between 1 and 37 bandwidths, got " +
+                          std::to_string(o.gaussian_cutoff));
   }
   if (!o.seeds.empty() && o.seeds.size() % data.cols() != 0) {
     throw InvalidArgument("seeds: " + std::to_string(o.seeds.size()) + " values is not a whole number of rows of " +

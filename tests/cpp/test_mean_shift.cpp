@@ -71,6 +71,48 @@ TEST_P(RadiusSearchSweep, AccumulationsMatchBruteForce) {
 
 INSTANTIATE_TEST_SUITE_P(Dimensions, RadiusSearchSweep, ::testing::Values(1, 2, 3, 5, 6, 7, 12));
 
+// Points on an integer lattice a million units from the origin (as UEF sets), queries on the lattice and
+// radii whole numbers: many points lie exactly on the sphere, on cell boundaries, or at the edges of the rows
+// that the flat profile counts whole. Every count must still be exact.
+TEST(RadiusSearch, ExactOnALatticeFarFromTheOrigin) {
+  for (std::size_t d : {1, 2, 3}) {
+    const int side = d == 1 ? 400 : d == 2 ? 40 : 12;
+    std::vector<double> points;
+    std::vector<int> index(d, 0);
+    for (;;) {
+      for (std::size_t t = 0; t < d; ++t) points.push_back(1e6 + index[t]);
+      std::size_t t = 0;
+      while (t < d && index[t] == side - 1) index[t++] = 0;
+      if (t == d) break;
+      ++index[t];
+    }
+    const std::size_t n = points.size() / d;
+    for (double radius : {1.0, 3.0, 5.0}) {
+      const kernels::RadiusSearch search(points.data(), n, d, radius, true);
+      for (std::size_t q = 0; q < n; q += 37) {
+        const double* query = &points[q * d];
+        kernels::NeighbourSums sums;
+        search.accumulate_within(query, kernels::Profile::Flat, radius, radius, sums);
+        std::int64_t expected = 0;
+        std::vector<double> expected_sum(d, 0.0);
+        for (std::size_t i = 0; i < n; ++i) {
+          double s = 0;
+          for (std::size_t t = 0; t < d; ++t) s += (points[i * d + t] - query[t]) * (points[i * d + t] - query[t]);
+          if (s > radius * radius) continue;
+          ++expected;
+          for (std::size_t t = 0; t < d; ++t) expected_sum[t] += points[i * d + t];
+        }
+        ASSERT_EQ(sums.count, expected) << "d " << d << " radius " << radius << " query " << q;
+        EXPECT_EQ(sums.total_weight, static_cast<double>(expected));
+        for (std::size_t t = 0; t < d; ++t) EXPECT_NEAR(sums.weighted_sum[t], expected_sum[t], 1e-9 * expected_sum[t]);
+        std::int64_t reported = 0;
+        search.for_each_within(query, [&](std::size_t, double) { ++reported; });
+        EXPECT_EQ(reported, expected);
+      }
+    }
+  }
+}
+
 TEST(Kernels, ExpNonpositiveMatchesStdExp) {
   double worst = 0;
   for (double y = -708.0; y <= 0.0; y += 0.0137) {
@@ -209,6 +251,18 @@ TEST(MeanShiftBadInput, ErrorsNameTheProblem) {
   options.seeds = {100.0, 100.0};
   EXPECT_NE(message([&] { mean_shift(MatrixView<double>(same.data(), 3, 2), options); }).find("no row was within"),
             std::string::npos);
+  options.seeds.clear();
+  options.kernel = MeanShiftKernel::Gaussian;
+  for (double cutoff : {0.5, 38.0, static_cast<double>(NAN)}) {
+    options.gaussian_cutoff = cutoff;
+    EXPECT_NE(message([&] {
+                mean_shift(MatrixView<double>(same.data(), 3, 2), options);
+              }).find("gaussian_cutoff must be between 1 and 37 bandwidths"),
+              std::string::npos)
+        << cutoff;
+  }
+  options.gaussian_cutoff = 37;  // the largest: weights reach exp(-684.5), still a normal double
+  EXPECT_EQ(mean_shift(MatrixView<double>(same.data(), 3, 2), options).centers.rows, 1U);
 }
 
 // ---- Frames: every seed's position along its climb, for animations. ----

@@ -205,6 +205,26 @@ def test_nan_and_inf_follow_sklearn_messages():
         centrix.KMeans(2).fit(X)
 
 
+@pytest.mark.parametrize("make", [lambda: centrix.KMeans(2, random_state=0), lambda: centrix.MeanShift(bandwidth=1.0),
+                                  lambda: centrix.MiniBatchKMeans(2, random_state=0, n_init=1)])
+def test_ready_arrays_and_other_inputs_are_validated_alike(make):
+    # C-contiguous float arrays skip validate_data's overhead; the checks must stay the same.
+    X = np.arange(20, dtype=np.float64).reshape(10, 2) % 7
+    fast, slow = make().fit(X), make().fit(X.tolist())
+    assert fast.n_features_in_ == slow.n_features_in_ == 2
+    np.testing.assert_array_equal(fast.labels_, slow.labels_)
+    np.testing.assert_array_equal(fast.predict(X), slow.predict(X.tolist()))
+    for model in (fast, slow):
+        with pytest.raises(ValueError, match="X has 3 features, but .* is expecting 2 features"):
+            model.predict(np.ones((4, 3)))
+    bad = X.copy()
+    bad[4, 1] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        fast.predict(bad)
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        make().fit(bad)
+
+
 def test_bad_inputs_raise_value_error_with_the_cli_message():
     X = np.arange(12, dtype=float).reshape(6, 2)
     with pytest.raises(ValueError, match=r"k = 7 is larger than the number of rows: n_samples=6 should be >= n_clusters=7"):

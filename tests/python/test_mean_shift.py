@@ -79,6 +79,9 @@ def test_bad_inputs():
         centrix.MeanShift(bandwidth=0.0).fit(np.eye(3))
     with pytest.raises(ValueError, match="Input X contains NaN"):
         centrix.MeanShift(bandwidth=1.0).fit([[1.0, np.nan], [0.0, 0.0]])
+    for cutoff in (0.5, 38.0):
+        with pytest.raises(ValueError, match="The 'gaussian_cutoff' parameter"):
+            centrix.MeanShift(bandwidth=1.0, kernel="gaussian", gaussian_cutoff=cutoff).fit(np.eye(3))
 
 
 def test_options_and_pickle():
