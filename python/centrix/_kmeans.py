@@ -221,7 +221,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         group of about 32 centers and skips rows, then groups (Ding et al.
         2015); "elkan" one per row and center (Elkan 2003; n·k floats,
         refused above 2 GiB). "auto" uses "hamerly" where a row's distances
-        are worth skipping (k >= 8 and k·d >= 4096; "lloyd" otherwise),
+        are worth skipping (k >= 8 and k·d >= 4096, and k >= 32 on data
+        over 64 MiB; "lloyd" otherwise),
         going on with "lloyd" once two iterations in a row compute more than
         75% of the distances. ``history["distance_evals"]`` counts the
         distances actually computed.

@@ -1,8 +1,11 @@
 // What algorithm = Auto runs where a row's k distances are worth skipping
-// (k >= 8 and k * d >= 4096): Hamerly's step, watched. Below that, the
-// bounds' bookkeeping per row costs as much as the distances it saves
-// (keops-2d, k = 50 in 2-D: 0.22 ms per iteration against Lloyd's 0.12 ms;
-// workshop, k = 26 in 26-D: 0.19 against 0.15). Hamerly's bounds pay off on
+// (k >= 8 and k * d >= 4096, and k >= 32 unless the rows are held in memory):
+// Hamerly's step, watched. Below that, the bounds' bookkeeping per row costs
+// as much as the distances it saves (keops-2d, k = 50 in 2-D: 0.22 ms per
+// iteration against Lloyd's 0.12 ms; workshop, k = 26 in 26-D: 0.19 against
+// 0.15). On data read from memory every iteration with few centers, the pass
+// over the data costs the same for both and Hamerly's per-row work is extra
+// (Fashion-MNIST, 220 MB, k = 10: 50 ms per iteration against Lloyd's 36). Hamerly's bounds pay off on
 // clustered data and cost up to a third more than Lloyd when they skip
 // nothing (many centers in unstructured data: keops-large's N(0,1) with
 // k = 1000 skips under 2%). After two iterations in a row that
@@ -22,8 +25,10 @@ class AdaptiveStep {
   /// Hamerly's step is dropped once it computes more than this share of the distances.
   static constexpr double kGiveUpFraction = 0.75;
 
-  /// Whether Auto tries Hamerly at all for k centers in d dimensions.
-  static constexpr bool worth_trying(std::size_t k, std::size_t d) noexcept { return k >= 8 && k * d >= 4096; }
+  /// Whether Auto tries Hamerly at all for k centers in d dimensions, `rows_held` as DataFrame::rows_held.
+  static constexpr bool worth_trying(std::size_t k, std::size_t d, bool rows_held) noexcept {
+    return k >= 8 && k * d >= 4096 && (k >= 32 || rows_held);
+  }
 
   AdaptiveStep(const DataFrame<T>& frame, const double* weights, int n_threads)
       : hamerly_(frame, weights, n_threads), lloyd_(frame, weights, n_threads), rows_(frame.rows()) {}

@@ -129,6 +129,21 @@ struct RunOutcome {
   FramePath path;
 };
 
+/// Installs a block sink on a frame for one scope.
+template <class T>
+class SinkGuard {
+ public:
+  SinkGuard(const DataFrame<T>& frame, const typename DataFrame<T>::BlockSink* sink) : frame_(frame) {
+    frame_.set_sink(sink);
+  }
+  ~SinkGuard() { frame_.set_sink(nullptr); }
+  SinkGuard(const SinkGuard&) = delete;
+  SinkGuard& operator=(const SinkGuard&) = delete;
+
+ private:
+  const DataFrame<T>& frame_;
+};
+
 /// The driver loop shared by every assignment algorithm.
 template <class T, AssignmentStep<T> Step>
 RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weights, std::vector<double> centers,
@@ -146,14 +161,23 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
   double last_shift = 0;
   double previous_inertia = 0;
   int iteration = 0;
+  CenterSums<T> center_sums(frame, weights, std::span<const std::int32_t>(out.labels), k);
+  std::vector<double> sums;
+  std::vector<double> cluster_weight;
   while (iteration < options.max_iter) {
     ++iteration;
     const auto start = Clock::now();
     out.path.add(swap, iteration, centers);
-    const AssignStats assigned = step.assign(centers.data(), k, out.labels, sq_distances);
+    // The assignment also gathers the center sums, block by block.
+    center_sums.clear();
+    const AssignStats assigned = [&] {
+      const SinkGuard<T> guard(frame, &center_sums);
+      return step.assign(centers.data(), k, out.labels, sq_distances);
+    }();
+    center_sums.totals(sums, cluster_weight);
     const int n_empty =
         update_centers(frame, weights, std::span<const std::int32_t>(out.labels), std::span<const T>(sq_distances), k,
-                       centers.data(), new_centers.data(), n_threads);
+                       centers.data(), new_centers.data(), std::move(sums), std::move(cluster_weight));
     double shift = 0;
     for (std::size_t i = 0; i < k * d; ++i) shift += (new_centers[i] - centers[i]) * (new_centers[i] - centers[i]);
     centers.swap(new_centers);
@@ -358,7 +382,7 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
   const Algorithm algorithm =
       options.algorithm != Algorithm::Auto
           ? options.algorithm
-          : (AdaptiveStep<T>::worth_trying(k, data.cols()) ? Algorithm::Hamerly : Algorithm::Lloyd);
+          : (AdaptiveStep<T>::worth_trying(k, data.cols(), frame.rows_held()) ? Algorithm::Hamerly : Algorithm::Lloyd);
   if (options.algorithm == Algorithm::Auto && algorithm == Algorithm::Hamerly) {
     AdaptiveStep<T> step(frame, weights, n_threads);
     run_all(step);

@@ -121,16 +121,40 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
   double variance_sum = 0;
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);
-  if (metric == Metric::Euclidean) frame.origin_ = std::move(mean);
+  if (metric == Metric::Euclidean && !frame.use_in_place(mean, variance_sum)) frame.origin_ = std::move(mean);
   frame.cache_if_small();
   return frame;
+}
+
+template <class T>
+bool DataFrame<T>::use_in_place(const std::vector<double>& mean, double variance_sum) {
+  const std::size_t n = rows();
+  const std::size_t d = dim();
+  if (n * d * sizeof(T) <= cache_bytes || !data_.contiguous()) return false;
+  double mean_sq = 0;
+  for (double m : mean) mean_sq += m * m;
+  if (!(mean_sq <= 4.0 * variance_sum)) return false;
+  origin_.assign(d, 0.0);
+  // The squared norms as load_block computes them at origin 0, once.
+  std::vector<T> sq_norms(n);
+#pragma omp parallel num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads_))
+  {
+    std::vector<T> scratch(d);
+#pragma omp for schedule(static)
+    for (std::size_t i = 0; i < n; ++i) {
+      sq_norms[i] = static_cast<T>(kernels::shift_row(data_.row(i), origin_.data(), d, scratch.data()));
+    }
+  }
+  cached_sq_norms_ = std::move(sq_norms);
+  in_place_ = true;
+  return true;
 }
 
 template <class T>
 void DataFrame<T>::cache_if_small() {
   const std::size_t n = rows();
   const std::size_t d = dim();
-  if (n * d * sizeof(T) > kCacheBytes) return;
+  if (n * d * sizeof(T) > cache_bytes) return;
   // Filled aside and moved in: load_block reads the cache once it is set.
   std::vector<T> frame_rows(n * d);
   std::vector<T> sq_norms(n);
@@ -158,8 +182,9 @@ std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) cons
   const std::size_t first = b * block_rows_;
   const std::size_t count = std::min(block_rows_, rows() - first);
   const std::size_t d = dim();
-  if (!cached_rows_.empty()) {
-    std::copy(cached_rows_.data() + first * d, cached_rows_.data() + (first + count) * d, buffer);
+  if (!cached_sq_norms_.empty()) {
+    const T* frame_rows = in_place_ ? data_.data() : cached_rows_.data();
+    std::copy(frame_rows + first * d, frame_rows + (first + count) * d, buffer);
     std::copy(cached_sq_norms_.data() + first, cached_sq_norms_.data() + first + count, sq_norms);
     return count;
   }

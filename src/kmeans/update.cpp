@@ -11,63 +11,62 @@
 
 namespace centrix::detail {
 
-namespace {
+template <class T>
+CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels,
+                          std::size_t k)
+    : frame_(frame),
+      weights_(weights),
+      labels_(labels),
+      k_(k),
+      sums_(frame.n_groups() * k * frame.dim(), 0.0),
+      weight_(frame.n_groups() * k, 0.0) {}
 
-/// Splits clusters [0, k) into `parts` contiguous ranges holding about the
-/// same number of rows each, so each thread sums whole clusters in row order:
-/// no atomics, no per-thread copies of the k x d sums, and the same sums
-/// whatever the thread count.
-std::vector<std::size_t> balanced_cluster_ranges(std::span<const std::int32_t> labels, std::size_t k, int parts) {
-  std::vector<std::size_t> counts(k, 0);
-  for (std::int32_t l : labels) ++counts[static_cast<std::size_t>(l)];
-  std::vector<std::size_t> bounds{0};
-  const double per_part = static_cast<double>(labels.size()) / parts;
-  std::size_t seen = 0;
-  for (std::size_t j = 0; j < k && bounds.size() < static_cast<std::size_t>(parts); ++j) {
-    seen += counts[j];
-    if (static_cast<double>(seen) >= per_part * static_cast<double>(bounds.size())) bounds.push_back(j + 1);
-  }
-  while (bounds.size() <= static_cast<std::size_t>(parts)) bounds.push_back(k);
-  bounds.back() = k;
-  return bounds;
+template <class T>
+void CenterSums<T>::clear() {
+  std::fill(sums_.begin(), sums_.end(), 0.0);
+  std::fill(weight_.begin(), weight_.end(), 0.0);
 }
 
-}  // namespace
+template <class T>
+void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t count) const {
+  const std::size_t d = frame_.dim();
+  const MatrixView<T> data = frame_.data();
+  const bool cosine = frame_.metric() == Metric::Cosine;
+  double* sums = sums_.data() + group * k_ * d;
+  double* weight = weight_.data() + group * k_;
+  for (std::size_t i = first; i < first + count; ++i) {
+    const auto l = static_cast<std::size_t>(labels_[i]);
+    const double w = weight_of(weights_, i);
+    const T* x = data.row(i);
+    double* s = sums + l * d;
+    if (cosine) {
+      const double norm = frame_.norm(i);
+      for (std::size_t t = 0; t < d; ++t) s[t] += w * (static_cast<double>(x[t]) / norm);
+    } else {
+      kernels::add_scaled_row(s, x, w, d);
+    }
+    weight[l] += w;
+  }
+}
+
+template <class T>
+void CenterSums<T>::totals(std::vector<double>& sums, std::vector<double>& weights) const {
+  const std::size_t kd = k_ * frame_.dim();
+  sums.assign(kd, 0.0);
+  weights.assign(k_, 0.0);
+  for (std::size_t g = 0; g < frame_.n_groups(); ++g) {
+    for (std::size_t i = 0; i < kd; ++i) sums[i] += sums_[g * kd + i];
+    for (std::size_t j = 0; j < k_; ++j) weights[j] += weight_[g * k_ + j];
+  }
+}
 
 template <class T>
 int update_centers(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels,
                    std::span<const T> sq_distances, std::size_t k, const double* old_centers, double* new_centers,
-                   int n_threads) {
+                   std::vector<double> sums, std::vector<double> cluster_weight) {
   const std::size_t n = frame.rows();
   const std::size_t d = frame.dim();
-  const MatrixView<T> data = frame.data();
   const bool cosine = frame.metric() == Metric::Cosine;
-  std::vector<double> sums(k * d, 0.0);
-  std::vector<double> cluster_weight(k, 0.0);
-
-  const int parts = std::min(threads_for_work(static_cast<double>(n * d), n_threads), static_cast<int>(k));
-  const std::vector<std::size_t> bounds = balanced_cluster_ranges(labels, k, parts);
-#pragma omp parallel for schedule(static, 1) num_threads(parts)
-  for (std::size_t part = 0; part < static_cast<std::size_t>(parts); ++part) {
-    const std::size_t lo = bounds[part];
-    const std::size_t hi = bounds[part + 1];
-    if (lo < hi) {
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto l = static_cast<std::size_t>(labels[i]);
-        if (l < lo || l >= hi) continue;
-        const double w = weight_of(weights, i);
-        const T* x = data.row(i);
-        double* s = sums.data() + l * d;
-        if (cosine) {
-          const double norm = frame.norm(i);
-          for (std::size_t t = 0; t < d; ++t) s[t] += w * (static_cast<double>(x[t]) / norm);
-        } else {
-          kernels::add_scaled_row(s, x, w, d);
-        }
-        cluster_weight[l] += weight_of(weights, i);
-      }
-    }
-  }
 
   // Empty clusters take the rows farthest from their centers, farthest first
   // (ties: lower row first), each row removed from the cluster it leaves.
@@ -128,9 +127,13 @@ int update_centers(const DataFrame<T>& frame, const double* weights, std::span<c
   return static_cast<int>(empty.size());
 }
 
+template class CenterSums<float>;
+template class CenterSums<double>;
 template int update_centers<float>(const DataFrame<float>&, const double*, std::span<const std::int32_t>,
-                                   std::span<const float>, std::size_t, const double*, double*, int);
+                                   std::span<const float>, std::size_t, const double*, double*, std::vector<double>,
+                                   std::vector<double>);
 template int update_centers<double>(const DataFrame<double>&, const double*, std::span<const std::int32_t>,
-                                    std::span<const double>, std::size_t, const double*, double*, int);
+                                    std::span<const double>, std::size_t, const double*, double*, std::vector<double>,
+                                    std::vector<double>);
 
 }  // namespace centrix::detail

@@ -7,17 +7,46 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "kmeans/frame.hpp"
 
 namespace centrix::detail {
 
-/// Writes the updated k x d centers (original coordinates; unit length for
-/// cosine) to `new_centers`; returns how many clusters were empty and moved.
+/// Each cluster's sum of (weighted) rows, and its weight, gathered while an
+/// assignment runs: as a DataFrame::BlockSink it adds each block's rows to the
+/// sums of the block's group right after the block is assigned, while the rows
+/// are in cache, so an iteration reads the data once. The groups are fixed by
+/// the frame and each is filled by one thread in row order, so the totals are
+/// bitwise the same whatever the thread count and whichever algorithm assigned.
+template <class T>
+class CenterSums final : public DataFrame<T>::BlockSink {
+ public:
+  CenterSums(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels, std::size_t k);
+
+  /// Zeroes the sums, for the next assignment.
+  void clear();
+  void block_done(std::size_t group, std::size_t first, std::size_t count) const override;
+  /// The groups' sums added in group order: k x d sums (in original
+  /// coordinates; of unit rows for cosine) and k weights.
+  void totals(std::vector<double>& sums, std::vector<double>& weights) const;
+
+ private:
+  const DataFrame<T>& frame_;
+  const double* weights_;
+  std::span<const std::int32_t> labels_;
+  std::size_t k_;
+  mutable std::vector<double> sums_;    // groups x k x d
+  mutable std::vector<double> weight_;  // groups x k
+};
+
+/// Turns each cluster's sum and weight (CenterSums::totals) into the updated
+/// k x d centers (original coordinates; unit length for cosine), written to
+/// `new_centers`; returns how many clusters were empty and moved.
 /// `sq_distances` are the rows' distances to their assigned old centers.
 template <class T>
 int update_centers(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels,
                    std::span<const T> sq_distances, std::size_t k, const double* old_centers, double* new_centers,
-                   int n_threads);
+                   std::vector<double> sums, std::vector<double> cluster_weight);
 
 }  // namespace centrix::detail

@@ -15,6 +15,7 @@
 
 #include "centrix/io.hpp"
 #include "centrix/kmeans.hpp"
+#include "kmeans/frame.hpp"
 #include "test_util.hpp"
 
 namespace centrix {
@@ -267,6 +268,90 @@ TEST(Auto, KeepsHamerlyOnClusteredData) {
   for (std::size_t i = 1; i < automatic.history.size(); ++i) {
     EXPECT_LT(automatic.history[i].distance_evals, p.n * 40 / 2) << i;
   }
+}
+
+}  // namespace
+}  // namespace centrix
+
+// ---- Data larger than the frame cache (64 MiB): rows streamed block by block, or used in place. ----
+// The cache limit is lowered so that small problems take those paths.
+namespace centrix {
+namespace {
+
+template <class T>
+class CacheLimit {
+ public:
+  explicit CacheLimit(std::size_t bytes) : saved_(detail::DataFrame<T>::cache_bytes) {
+    detail::DataFrame<T>::cache_bytes = bytes;
+  }
+  ~CacheLimit() { detail::DataFrame<T>::cache_bytes = saved_; }
+  CacheLimit(const CacheLimit&) = delete;
+  CacheLimit& operator=(const CacheLimit&) = delete;
+
+ private:
+  std::size_t saved_;
+};
+
+template <class T>
+void expect_same_clustering(const KMeansResult<T>& a, const KMeansResult<T>& b) {
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_EQ(a.n_iter, b.n_iter);
+  EXPECT_NEAR(a.inertia, b.inertia, 1e-6 * b.inertia);
+}
+
+TEST(LargeData, InPlaceAndShiftedFramesGiveTheHeldFramesClustering) {
+  for (double offset : {0.0, 1e4}) {  // near 0: the data is the frame; far: rows are shifted block by block
+    auto p = blob_problem<float>(4000, 24, 12, 1.0, 8);
+    for (float& v : p.values) v += static_cast<float>(offset);
+    const KMeansOptions o = plain(12);
+    const auto held = fit(p.view(), o);
+    const CacheLimit<float> limit(0);
+    const auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0);
+    EXPECT_FALSE(frame.rows_held());
+    EXPECT_EQ(frame.in_place(), offset == 0.0) << offset;
+    const auto streamed = fit(p.view(), o);
+    expect_same_clustering(streamed, held);
+    // Still bitwise the same for any thread count, and every algorithm still equals Lloyd.
+    for (int threads : {1, 3}) {
+      KMeansOptions t = o;
+      t.n_threads = threads;
+      const auto other = fit(p.view(), t);
+      EXPECT_EQ(other.labels, streamed.labels);
+      EXPECT_EQ(other.centers.values, streamed.centers.values);
+      EXPECT_EQ(other.inertia, streamed.inertia);
+    }
+    for (Algorithm a : {Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan}) {
+      expect_same_as_lloyd(p, o, a);
+    }
+  }
+}
+
+TEST(LargeData, WeightsAndCosineOnStreamedRows) {
+  const auto p = blob_problem<double>(3000, 20, 9, 1.0, 12);
+  std::vector<double> weights(p.n);
+  for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.5 + static_cast<double>(i % 7);
+  for (Metric metric : {Metric::Euclidean, Metric::Cosine}) {
+    KMeansOptions o = plain(9);
+    o.metric = metric;
+    const auto held = fit(p.view(), o, weights);
+    const CacheLimit<double> limit(0);
+    expect_same_clustering(fit(p.view(), o, weights), held);
+  }
+}
+
+TEST(LargeData, AutoRunsLloydWithFewCentersOnStreamedRows) {
+  // k = 10 in 512-D: held in memory Auto runs Hamerly (it skips rows); streamed from memory it runs Lloyd
+  // (every row's 10 distances each iteration), with the same result.
+  const auto p = blob_problem<float>(3000, 512, 10, 1.0, 4);
+  KMeansOptions o = plain(10);
+  o.max_iter = 6;
+  o.early_stop = false;
+  const auto held = fit(p.view(), o);
+  EXPECT_LT(held.history.back().distance_evals, p.n * 10 / 2);
+  const CacheLimit<float> limit(0);
+  const auto streamed = fit(p.view(), o);
+  for (const IterationStats& s : streamed.history) EXPECT_EQ(s.distance_evals, p.n * 10);
+  expect_same_clustering(streamed, held);
 }
 
 }  // namespace
