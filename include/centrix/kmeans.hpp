@@ -36,7 +36,7 @@ enum class Init {
 /// Which exact algorithm assigns rows to centers (all give identical results).
 enum class Algorithm {
   Auto,     ///< Lloyd if k < 8 or k * d < 4096 (or k < 32 on data over 64 MiB); else Hamerly, until two
-            ///< iterations in a row compute > 75%
+            ///< iterations in a row compute > 75% of the distances, or one > 95%
   Lloyd,    ///< every row against every center (Lloyd 1982)
   Hamerly,  ///< Lloyd with one upper and one lower distance bound per row to skip rows (Hamerly 2010)
   Yinyang,  ///< bounds per group of about 32 centers: skips rows, then groups (Ding et al., ICML 2015)

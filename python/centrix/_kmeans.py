@@ -222,9 +222,9 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         2015); "elkan" one per row and center (Elkan 2003; n·k floats,
         refused above 2 GiB). "auto" uses "hamerly" where a row's distances
         are worth skipping (k >= 8 and k·d >= 4096, and k >= 32 on data
-        over 64 MiB; "lloyd" otherwise),
-        going on with "lloyd" once two iterations in a row compute more than
-        75% of the distances. ``history["distance_evals"]`` counts the
+        over 64 MiB; "lloyd" otherwise), going on with "lloyd" once two
+        iterations in a row compute more than 75% of the distances, or one
+        more than 95%. ``history["distance_evals"]`` counts the
         distances actually computed.
     refine : {"auto", "swap", "none"}, default="auto"
         What follows Lloyd's convergence. "swap": move a center from where it

@@ -9,9 +9,9 @@
 // clustered data and cost up to a third more than Lloyd when they skip
 // nothing (many centers in unstructured data: keops-large's N(0,1) with
 // k = 1000 skips under 2%). After two iterations in a row that
-// computed more than kGiveUpFraction of the n x k distances, the fit goes on
-// with Lloyd's step. Both give identical labels, so the switch changes the
-// time, never the result.
+// computed more than kGiveUpFraction of the n x k distances, or one that
+// computed more than kHopelessFraction, the fit goes on with Lloyd's step. Both give identical labels, so the switch
+// changes the time, never the result.
 #pragma once
 
 #include "kmeans/hamerly.hpp"
@@ -22,8 +22,11 @@ namespace centrix::detail {
 template <class T>
 class AdaptiveStep {
  public:
-  /// Hamerly's step is dropped once it computes more than this share of the distances.
+  /// Hamerly's step is dropped once it computes more than this share of the distances twice in a row...
   static constexpr double kGiveUpFraction = 0.75;
+  /// ...or more than this share once: early iterations, whose centers move most, may skip less than later
+  /// ones, but not this little (keops-large skips under 2%: one such iteration costs 0.2 s more than Lloyd's).
+  static constexpr double kHopelessFraction = 0.95;
 
   /// Whether Auto tries Hamerly at all for k centers in d dimensions, `rows_held` as DataFrame::rows_held.
   static constexpr bool worth_trying(std::size_t k, std::size_t d, bool rows_held) noexcept {
@@ -39,8 +42,9 @@ class AdaptiveStep {
     const AssignStats stats = hamerly_.assign(centers, k, labels, sq_distances);
     if (!fresh) {
       const double all = static_cast<double>(rows_) * static_cast<double>(k);
-      poor_in_a_row_ = static_cast<double>(stats.distance_evals) > kGiveUpFraction * all ? poor_in_a_row_ + 1 : 0;
-      use_lloyd_ = poor_in_a_row_ >= 2;
+      const auto evals = static_cast<double>(stats.distance_evals);
+      poor_in_a_row_ = evals > kGiveUpFraction * all ? poor_in_a_row_ + 1 : 0;
+      use_lloyd_ = poor_in_a_row_ >= 2 || evals > kHopelessFraction * all;
     }
     return stats;
   }

@@ -256,7 +256,10 @@ TEST(Auto, DropsHamerlyWhereItsBoundsSkipNothing) {
   const std::uint64_t all = n * 100;
   EXPECT_GT(hamerly.history[1].distance_evals, all * 3 / 4);
   EXPECT_GT(hamerly.history[2].distance_evals, all * 3 / 4);
-  for (std::size_t i = 3; i < 12; ++i) EXPECT_EQ(automatic.history[i].distance_evals, all) << i;
+  // Over 95% in the first iteration with bounds (index 1): Lloyd from the next one on.
+  const bool hopeless = static_cast<double>(hamerly.history[1].distance_evals) > 0.95 * static_cast<double>(all);
+  for (std::size_t i = hopeless ? 2 : 3; i < 12; ++i) EXPECT_EQ(automatic.history[i].distance_evals, all) << i;
+  EXPECT_NE(automatic.history[hopeless ? 1 : 2].distance_evals, all);  // still Hamerly there
 }
 
 TEST(Auto, KeepsHamerlyOnClusteredData) {
