@@ -88,6 +88,117 @@ template <class T>
   for (std::size_t t = 0; t < d; ++t) sum[t] += w * static_cast<double>(x[t]);
 }
 
+/// add_scaled_rows over `Vectors` (>= 1) full vectors of eight columns and, if Tail, the `tail` (< 8) columns
+/// after them. The tail is read as the row's last eight columns, the lanes that belong to a full vector
+/// multiplied by 0: they add exactly 0, the others get the same arithmetic as everywhere else.
+template <std::size_t Vectors, bool Tail, class T>
+[[gnu::always_inline]] inline void add_scaled_rows_fixed(double* sum, const T* base, std::size_t stride,
+                                                         const std::size_t* rows, std::size_t count,
+                                                         const double* weights, std::size_t tail) {
+  Lanes8 acc[Vectors];
+  Lanes8 tail_acc = {};
+  Lanes8 tail_mask = {};
+#pragma GCC unroll 8
+  for (std::size_t v = 0; v < Vectors; ++v) std::memcpy(&acc[v], sum + 8 * v, sizeof(Lanes8));
+  const std::size_t tail_start = 8 * Vectors + tail - 8;  // the last eight columns
+  if constexpr (Tail) {
+    for (std::size_t l = 8 - tail; l < 8; ++l) {
+      tail_acc[l] = sum[tail_start + l];
+      tail_mask[l] = 1.0;
+    }
+  }
+  for (std::size_t r = 0; r < count; ++r) {
+    const T* x = base + rows[r] * stride;
+    const double w = weights != nullptr ? weights[rows[r]] : 1.0;
+#pragma GCC unroll 8
+    for (std::size_t v = 0; v < Vectors; ++v) {
+      Lanes8 xv;
+      load8(x + 8 * v, xv);
+      acc[v] += w * xv;
+    }
+    if constexpr (Tail) {
+      Lanes8 xv;
+      load8(x + tail_start, xv);
+      tail_acc += (w * tail_mask) * xv;
+    }
+  }
+#pragma GCC unroll 8
+  for (std::size_t v = 0; v < Vectors; ++v) std::memcpy(sum + 8 * v, &acc[v], sizeof(Lanes8));
+  if constexpr (Tail) {
+    for (std::size_t l = 8 - tail; l < 8; ++l) sum[tail_start + l] = tail_acc[l];
+  }
+}
+
+/// add_scaled_rows below eight columns: the sums in the first `Width` lanes of one vector (scalar code here
+/// came out partly vectorised without fused multiply-adds, unlike every other width).
+template <std::size_t Width, class T>
+[[gnu::always_inline]] inline void add_scaled_rows_narrow(double* sum, const T* base, std::size_t stride,
+                                                          const std::size_t* rows, std::size_t count,
+                                                          const double* weights) {
+  Lanes8 acc = {};
+#pragma GCC unroll 8
+  for (std::size_t t = 0; t < Width; ++t) acc[t] = sum[t];
+  for (std::size_t r = 0; r < count; ++r) {
+    const T* x = base + rows[r] * stride;
+    const double w = weights != nullptr ? weights[rows[r]] : 1.0;
+    Lanes8 xv = {};
+#pragma GCC unroll 8
+    for (std::size_t t = 0; t < Width; ++t) xv[t] = static_cast<double>(x[t]);
+    acc += w * xv;
+  }
+#pragma GCC unroll 8
+  for (std::size_t t = 0; t < Width; ++t) sum[t] = acc[t];
+}
+
+template <std::size_t Vectors, class T>
+[[gnu::always_inline]] inline void add_scaled_rows_vectors(double* sum, const T* base, std::size_t stride,
+                                                           const std::size_t* rows, std::size_t count,
+                                                           const double* weights, std::size_t tail) {
+  if (tail == 0) return add_scaled_rows_fixed<Vectors, false>(sum, base, stride, rows, count, weights, 0);
+  add_scaled_rows_fixed<Vectors, true>(sum, base, stride, rows, count, weights, tail);
+}
+
+template <class T>
+[[gnu::always_inline]] inline void add_scaled_rows_impl(double* sum, const T* base, std::size_t stride,
+                                                        const std::size_t* rows, std::size_t count,
+                                                        const double* weights, std::size_t width) {
+  const std::size_t tail = width % 8;
+  switch (width < 8 ? width : 8 + width / 8) {
+    case 1:
+      return add_scaled_rows_narrow<1>(sum, base, stride, rows, count, weights);
+    case 2:
+      return add_scaled_rows_narrow<2>(sum, base, stride, rows, count, weights);
+    case 3:
+      return add_scaled_rows_narrow<3>(sum, base, stride, rows, count, weights);
+    case 4:
+      return add_scaled_rows_narrow<4>(sum, base, stride, rows, count, weights);
+    case 5:
+      return add_scaled_rows_narrow<5>(sum, base, stride, rows, count, weights);
+    case 6:
+      return add_scaled_rows_narrow<6>(sum, base, stride, rows, count, weights);
+    case 7:
+      return add_scaled_rows_narrow<7>(sum, base, stride, rows, count, weights);
+    case 9:
+      return add_scaled_rows_vectors<1>(sum, base, stride, rows, count, weights, tail);
+    case 10:
+      return add_scaled_rows_vectors<2>(sum, base, stride, rows, count, weights, tail);
+    case 11:
+      return add_scaled_rows_vectors<3>(sum, base, stride, rows, count, weights, tail);
+    case 12:
+      return add_scaled_rows_vectors<4>(sum, base, stride, rows, count, weights, tail);
+    case 13:
+      return add_scaled_rows_vectors<5>(sum, base, stride, rows, count, weights, tail);
+    case 14:
+      return add_scaled_rows_vectors<6>(sum, base, stride, rows, count, weights, tail);
+    case 15:
+      return add_scaled_rows_vectors<7>(sum, base, stride, rows, count, weights, tail);
+    case 16:
+      return add_scaled_rows_vectors<8>(sum, base, stride, rows, count, weights, tail);
+    default:  // width 0
+      return;
+  }
+}
+
 template <class T>
 [[gnu::always_inline]] inline double sq_distance_impl(const T* x, const double* point, std::size_t d) {
   Lanes8 acc = {};
@@ -164,6 +275,14 @@ CENTRIX_DISPATCH void add_scaled_row_f32(double* sum, const float* x, double w, 
 CENTRIX_DISPATCH void add_scaled_row_f64(double* sum, const double* x, double w, std::size_t d) {
   add_scaled_row_impl(sum, x, w, d);
 }
+CENTRIX_DISPATCH void add_scaled_rows_f32(double* sum, const float* base, std::size_t stride, const std::size_t* rows,
+                                          std::size_t count, const double* weights, std::size_t width) {
+  add_scaled_rows_impl(sum, base, stride, rows, count, weights, width);
+}
+CENTRIX_DISPATCH void add_scaled_rows_f64(double* sum, const double* base, std::size_t stride, const std::size_t* rows,
+                                          std::size_t count, const double* weights, std::size_t width) {
+  add_scaled_rows_impl(sum, base, stride, rows, count, weights, width);
+}
 CENTRIX_DISPATCH double sq_distance_f32(const float* x, const double* point, std::size_t d) {
   return sq_distance_impl(x, point, d);
 }
@@ -196,6 +315,16 @@ void add_scaled_row_dispatched<float>(double* sum, const float* x, double w, std
 template <>
 void add_scaled_row_dispatched<double>(double* sum, const double* x, double w, std::size_t d) {
   add_scaled_row_f64(sum, x, w, d);
+}
+template <>
+void add_scaled_rows<float>(double* sum, const float* base, std::size_t stride, const std::size_t* rows,
+                            std::size_t count, const double* weights, std::size_t width) {
+  add_scaled_rows_f32(sum, base, stride, rows, count, weights, width);
+}
+template <>
+void add_scaled_rows<double>(double* sum, const double* base, std::size_t stride, const std::size_t* rows,
+                             std::size_t count, const double* weights, std::size_t width) {
+  add_scaled_rows_f64(sum, base, stride, rows, count, weights, width);
 }
 template <>
 double sq_distance_to_point<float>(const float* x, const double* point, std::size_t d) {

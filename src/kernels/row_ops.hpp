@@ -35,6 +35,18 @@ inline void add_scaled_row(double* sum, const T* x, double w, std::size_t d) {
   for (std::size_t t = 0; t < d; ++t) sum[t] += w * static_cast<double>(x[t]);
 }
 
+/// Widest column range add_scaled_rows takes: its sums stay in registers.
+inline constexpr std::size_t kScaledRowsWidth = 64;
+
+/// sum[t] += w_r * x_r[t] for t < width (at most kScaledRowsWidth), over the
+/// rows x_r = base + rows[r] * stride for r = 0 .. count - 1 in that order,
+/// w_r = weights[rows[r]] (1 if weights is null): row after row, as a plain
+/// loop would (multiply-adds fused on AVX2 and AVX-512), but with the sums in
+/// registers instead of going through memory for every row.
+template <class T>
+void add_scaled_rows(double* sum, const T* base, std::size_t stride, const std::size_t* rows, std::size_t count,
+                     const double* weights, std::size_t width);
+
 /// sum over t of (x[t] - point[t])^2, in double.
 template <class T>
 double sq_distance_to_point(const T* x, const double* point, std::size_t d);

@@ -34,6 +34,34 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
   const bool cosine = frame_.metric() == Metric::Cosine;
   double* sums = sums_.data() + group * k_ * d;
   double* weight = weight_.data() + group * k_;
+  if (!cosine && 4 * k_ <= count) {
+    // Few clusters in the block: each cluster's rows, in row order, added with the sums in registers (one
+    // task per range of kScaledRowsWidth columns) instead of loading and storing the sums for every row.
+    thread_local std::vector<std::size_t> start;
+    thread_local std::vector<std::size_t> rows;
+    start.assign(k_ + 1, 0);
+    for (std::size_t i = first; i < first + count; ++i) {
+      ++start[static_cast<std::size_t>(labels_[i]) + 1];
+      weight[static_cast<std::size_t>(labels_[i])] += weight_of(weights_, i);
+    }
+    for (std::size_t j = 0; j < k_; ++j) start[j + 1] += start[j];
+    rows.resize(count);
+    for (std::size_t i = first; i < first + count; ++i) rows[start[static_cast<std::size_t>(labels_[i])]++] = i;
+    // start[j] is now where cluster j's rows end.
+    const std::size_t ranges = (d + kernels::kScaledRowsWidth - 1) / kernels::kScaledRowsWidth;
+    std::size_t begin = 0;
+    for (std::size_t j = 0; j < k_; ++j) {
+      const std::size_t end = start[j];
+      if (end == begin) continue;
+      for (std::size_t range = 0; range < ranges; ++range) {
+        const std::size_t lo = range * d / ranges;  // even widths: 100 columns are 50 and 50
+        kernels::add_scaled_rows(sums + j * d + lo, data.data() + lo, data.stride(), rows.data() + begin, end - begin,
+                                 weights_, (range + 1) * d / ranges - lo);
+      }
+      begin = end;
+    }
+    return;
+  }
   for (std::size_t i = first; i < first + count; ++i) {
     const auto l = static_cast<std::size_t>(labels_[i]);
     const double w = weight_of(weights_, i);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/nearest.hpp"
+#include "kernels/row_ops.hpp"
 
 namespace centrix::kernels {
 namespace {
@@ -161,3 +162,63 @@ TEST(Kernels, TiesGoToTheLowestColumnInTheDotKernel) {
 
 }  // namespace
 }  // namespace centrix::kernels
+
+namespace centrix {
+namespace {
+
+// add_scaled_rows keeps its sums in registers; element by element it must still add w * x row after row, in
+// the given order: bitwise the plain loop's sums, for every width (narrow, full vectors, vectors and a tail),
+// with and without weights, rows in any order and repeated. The AVX2 and AVX-512 variants fuse the multiply
+// and the add, the baseline does not: every sum must match one of the two plain loops, the same one for all.
+template <class T>
+void check_add_scaled_rows() {
+  std::mt19937_64 gen(17);
+  std::normal_distribution<double> normal(3.0, 2.0);
+  const std::size_t n = 41;
+  const std::size_t stride = 70;  // wider than any width, so rows do not touch
+  std::vector<T> data(n * stride);
+  for (T& v : data) v = static_cast<T>(normal(gen));
+  std::vector<double> weights(n);
+  for (double& w : weights) w = std::abs(normal(gen));
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < 57; ++r) rows.push_back((r * 23 + 5) % n);
+  int fused_seen = 0;
+  int unfused_seen = 0;
+  for (std::size_t offset : {0, 3}) {
+    for (std::size_t width = 1; width <= kernels::kScaledRowsWidth; ++width) {
+      for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
+        std::vector<double> start(width);
+        for (double& v : start) v = normal(gen);
+        std::vector<double> fused = start;
+        std::vector<double> unfused = start;
+        for (std::size_t r : rows) {
+          const double weight = w != nullptr ? w[r] : 1.0;
+          for (std::size_t t = 0; t < width; ++t) {
+            const auto x = static_cast<double>(data[r * stride + offset + t]);
+            fused[t] = std::fma(weight, x, fused[t]);
+            const volatile double product = weight * x;  // volatile: never contracted
+            unfused[t] = unfused[t] + product;
+          }
+        }
+        std::vector<double> got = start;
+        kernels::add_scaled_rows(got.data(), data.data() + offset, stride, rows.data(), rows.size(), w, width);
+        const bool as_fused = got == fused;
+        const bool as_unfused = got == unfused;
+        EXPECT_TRUE(as_fused || as_unfused) << "width " << width << (w ? " weighted" : "");
+        if (w != nullptr) {
+          fused_seen += as_fused && !as_unfused;
+          unfused_seen += as_unfused && !as_fused;
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(fused_seen == 0 || unfused_seen == 0) << fused_seen << " fused, " << unfused_seen << " unfused";
+}
+
+TEST(Kernels, AddScaledRowsIsBitwiseRowAfterRow) {
+  check_add_scaled_rows<float>();
+  check_add_scaled_rows<double>();
+}
+
+}  // namespace
+}  // namespace centrix

@@ -41,7 +41,10 @@ def interrupt_after(tmp_path):
 
     def run(setup, statement, delay=1.5):
         script = tmp_path / "interrupted.py"
-        script.write_text(textwrap.dedent(setup) + textwrap.dedent(f"""
+        # A shell that starts a job in the background without job control makes it ignore SIGINT, and Python
+        # keeps an ignored SIGINT ignored: the child puts the usual KeyboardInterrupt handler back first.
+        script.write_text("import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+                          + textwrap.dedent(setup) + textwrap.dedent(f"""
             print("ready", flush=True)
             try:
                 {statement}
