@@ -279,7 +279,7 @@ CENTRIX_DISPATCH void RadiusSearch::accumulate_within(const double* query, Profi
   const double r2 = radius_ * radius_;
   const double count_r2 = count_radius * count_radius;
   if (!dense_) {
-    for_each_candidate_run(query, [&](std::size_t begin, std::size_t end, const std::int64_t*) {
+    for_each_candidate_run(query, [&](std::size_t begin, std::size_t end) {
       runs.push_back({begin, end, kNotWhole, kNotWhole});
     });
   } else if (profile != Profile::Flat || row_prefix_.empty()) {

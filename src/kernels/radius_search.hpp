@@ -80,18 +80,17 @@ class RadiusSearch {
         visit(run_begin(row, lo), run_begin(row, hi + 1));
       });
     } else {
-      for_each_candidate_run(query,
-                             [&](std::size_t begin, std::size_t end, const std::int64_t*) { visit(begin, end); });
+      for_each_candidate_run(query, visit);
     }
   }
 
  private:
-  /// Without a dense grid: calls f(begin, end, cell) for each run of stored
-  /// points that may hold neighbours of `query` (cell is null without a grid).
+  /// Without a dense grid: calls f(begin, end) for each run of stored points
+  /// that may hold neighbours of `query` (all points without a grid).
   template <class F>
   void for_each_candidate_run(const double* query, F&& f) const {
     if (!use_grid_) {
-      f(std::size_t{0}, n_, static_cast<const std::int64_t*>(nullptr));
+      f(std::size_t{0}, n_);
       return;
     }
     std::int64_t base[kMaxGridDim];
@@ -106,7 +105,7 @@ class RadiusSearch {
       for (std::size_t t = 0; t < d_; ++t) cell[t] = base[t] + offset[t];
       std::size_t begin = 0;
       std::size_t end = 0;
-      if (hashed_range(cell, begin, end)) f(begin, end, static_cast<const std::int64_t*>(cell));
+      if (hashed_range(cell, begin, end)) f(begin, end);
       std::size_t t = 0;
       while (t < d_ && offset[t] == 1) offset[t++] = -1;
       if (t == d_) break;

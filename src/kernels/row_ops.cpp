@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "kernels/dispatch.hpp"
 
@@ -158,45 +159,27 @@ template <std::size_t Vectors, class T>
   add_scaled_rows_fixed<Vectors, true>(sum, base, stride, rows, count, weights, tail);
 }
 
+template <class T, std::size_t... Widths, std::size_t... Vectors>
+[[gnu::always_inline]] inline void add_scaled_rows_by_width(double* sum, const T* base, std::size_t stride,
+                                                            const std::size_t* rows, std::size_t count,
+                                                            const double* weights, std::size_t width,
+                                                            std::index_sequence<Widths...>,
+                                                            std::index_sequence<Vectors...>) {
+  // Every width gets its own inlined loop (a call through a pointer would leave the target's clone).
+  const std::size_t tail = width % 8;
+  ((width == Widths + 1 ? (add_scaled_rows_narrow<Widths + 1>(sum, base, stride, rows, count, weights), 0) : 0), ...);
+  ((width >= 8 && width / 8 == Vectors + 1
+        ? (add_scaled_rows_vectors<Vectors + 1>(sum, base, stride, rows, count, weights, tail), 0)
+        : 0),
+   ...);
+}
+
 template <class T>
 [[gnu::always_inline]] inline void add_scaled_rows_impl(double* sum, const T* base, std::size_t stride,
                                                         const std::size_t* rows, std::size_t count,
                                                         const double* weights, std::size_t width) {
-  const std::size_t tail = width % 8;
-  switch (width < 8 ? width : 8 + width / 8) {
-    case 1:
-      return add_scaled_rows_narrow<1>(sum, base, stride, rows, count, weights);
-    case 2:
-      return add_scaled_rows_narrow<2>(sum, base, stride, rows, count, weights);
-    case 3:
-      return add_scaled_rows_narrow<3>(sum, base, stride, rows, count, weights);
-    case 4:
-      return add_scaled_rows_narrow<4>(sum, base, stride, rows, count, weights);
-    case 5:
-      return add_scaled_rows_narrow<5>(sum, base, stride, rows, count, weights);
-    case 6:
-      return add_scaled_rows_narrow<6>(sum, base, stride, rows, count, weights);
-    case 7:
-      return add_scaled_rows_narrow<7>(sum, base, stride, rows, count, weights);
-    case 9:
-      return add_scaled_rows_vectors<1>(sum, base, stride, rows, count, weights, tail);
-    case 10:
-      return add_scaled_rows_vectors<2>(sum, base, stride, rows, count, weights, tail);
-    case 11:
-      return add_scaled_rows_vectors<3>(sum, base, stride, rows, count, weights, tail);
-    case 12:
-      return add_scaled_rows_vectors<4>(sum, base, stride, rows, count, weights, tail);
-    case 13:
-      return add_scaled_rows_vectors<5>(sum, base, stride, rows, count, weights, tail);
-    case 14:
-      return add_scaled_rows_vectors<6>(sum, base, stride, rows, count, weights, tail);
-    case 15:
-      return add_scaled_rows_vectors<7>(sum, base, stride, rows, count, weights, tail);
-    case 16:
-      return add_scaled_rows_vectors<8>(sum, base, stride, rows, count, weights, tail);
-    default:  // width 0
-      return;
-  }
+  add_scaled_rows_by_width(sum, base, stride, rows, count, weights, width, std::make_index_sequence<7>{},
+                           std::make_index_sequence<kScaledRowsWidth / 8>{});
 }
 
 template <class T>

@@ -155,7 +155,7 @@ void DataFrame<T>::cache_if_small() {
   const std::size_t n = rows();
   const std::size_t d = dim();
   if (n * d * sizeof(T) > cache_bytes) return;
-  // Filled aside and moved in: load_block reads the cache once it is set.
+  // Filled aside and moved in: block() points into the cache once it is set.
   std::vector<T> frame_rows(n * d);
   std::vector<T> sq_norms(n);
 #pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads_))
@@ -178,16 +178,24 @@ DataFrame<T> DataFrame<T>::with_origin(MatrixView<T> data, Metric metric, std::v
 }
 
 template <class T>
+std::size_t DataFrame<T>::block(std::size_t b, T* buffer, T* sq_buffer, const T*& rows_out,
+                                const T*& sq_norms_out) const {
+  if (cached_sq_norms_.empty()) {
+    rows_out = buffer;
+    sq_norms_out = sq_buffer;
+    return load_block(b, buffer, sq_buffer);
+  }
+  const std::size_t first = b * block_rows_;
+  rows_out = (in_place_ ? data_.data() : cached_rows_.data()) + first * dim();
+  sq_norms_out = cached_sq_norms_.data() + first;
+  return std::min(block_rows_, rows() - first);
+}
+
+template <class T>
 std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) const {
   const std::size_t first = b * block_rows_;
   const std::size_t count = std::min(block_rows_, rows() - first);
   const std::size_t d = dim();
-  if (!cached_sq_norms_.empty()) {
-    const T* frame_rows = in_place_ ? data_.data() : cached_rows_.data();
-    std::copy(frame_rows + first * d, frame_rows + (first + count) * d, buffer);
-    std::copy(cached_sq_norms_.data() + first, cached_sq_norms_.data() + first + count, sq_norms);
-    return count;
-  }
   for (std::size_t r = 0; r < count; ++r) {
     const T* x = data_.row(first + r);
     T* out = buffer + r * d;

@@ -37,9 +37,11 @@ class DataFrame {
   /// Rows per block; fixed by the dimension, never by the thread count.
   [[nodiscard]] std::size_t block_rows() const noexcept { return block_rows_; }
   [[nodiscard]] std::size_t n_blocks() const noexcept { return (rows() + block_rows_ - 1) / block_rows_; }
-  /// Writes block b's rows, in the frame, to `buffer` (block_rows x dim) and
-  /// their squared norms to `sq_norms`; returns how many rows the block has.
-  std::size_t load_block(std::size_t b, T* buffer, T* sq_norms) const;
+  /// Block b of the frame: `rows` and `sq_norms` point at its rows and their
+  /// squared norms where the frame holds them (cached, or the data in place),
+  /// else at `buffer` (block_rows x dim) and `sq_buffer`, loaded; returns how
+  /// many rows the block has.
+  std::size_t block(std::size_t b, T* buffer, T* sq_buffer, const T*& rows, const T*& sq_norms) const;
 
   /// Blocks are visited in groups of consecutive blocks (about kBlockGroups
   /// of them, fixed by the row count and the dimension): the blocks of a group
@@ -73,26 +75,19 @@ class DataFrame {
     const std::size_t groups = n_groups();
     const BlockSink* sink = sink_;
     const int threads = threads_for_work(work_per_row * static_cast<double>(rows()), n_threads);
-    // The frame is held (cached rows) or is the data itself (in place): nothing to load.
-    const bool held = !cached_sq_norms_.empty();
-    const T* frame_rows = in_place_ ? data_.data() : cached_rows_.data();
+    const bool held = !cached_sq_norms_.empty();  // nothing to load: no buffers
 #pragma omp parallel num_threads(threads)
     {
       std::vector<T> buffer(held ? 0 : block_rows_ * dim());
-      std::vector<T> sq_norms(held ? 0 : block_rows_);
+      std::vector<T> sq_buffer(held ? 0 : block_rows_);
 #pragma omp for schedule(dynamic, 1)
       for (std::size_t g = 0; g < groups; ++g) {
         for (std::size_t b = g * per_group; b < std::min(n_blocks_, (g + 1) * per_group); ++b) {
-          const std::size_t first = b * block_rows_;
-          std::size_t count = std::min(block_rows_, rows() - first);
-          if (held) {
-            f(b, first, count, static_cast<const T*>(frame_rows + first * dim()),
-              static_cast<const T*>(cached_sq_norms_.data() + first));
-          } else {
-            count = load_block(b, buffer.data(), sq_norms.data());
-            f(b, first, count, static_cast<const T*>(buffer.data()), static_cast<const T*>(sq_norms.data()));
-          }
-          if (sink != nullptr) sink->block_done(g, first, count);
+          const T* block_rows = nullptr;
+          const T* sq_norms = nullptr;
+          const std::size_t count = block(b, buffer.data(), sq_buffer.data(), block_rows, sq_norms);
+          f(b, b * block_rows_, count, block_rows, sq_norms);
+          if (sink != nullptr) sink->block_done(g, b * block_rows_, count);
         }
       }
     }
@@ -120,6 +115,9 @@ class DataFrame {
   /// Keeps the whole frame (rows in the frame and their squared norms) when
   /// it takes at most kCacheBytes, so iterations skip the per-block shift.
   void cache_if_small();
+  /// Writes block b's rows, in the frame, to `buffer` (block_rows x dim) and
+  /// their squared norms to `sq_norms`; returns how many rows the block has.
+  std::size_t load_block(std::size_t b, T* buffer, T* sq_norms) const;
 
   /// Keeps the data itself as the frame (origin 0, only the rows' squared
   /// norms held) when it is larger than the cache, contiguous, and its mean

@@ -106,8 +106,10 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
         const std::size_t chunk_end = std::min(n, (c + 1) * kReductionChunk);
         for (std::size_t b = c * kReductionChunk / block_rows; b < n_blocks && b * block_rows < chunk_end; ++b) {
           const std::size_t first = b * block_rows;
-          const std::size_t count = frame.load_block(b, buffer.data(), sq_norms.data());
-          kernels::all_distances(buffer.data(), count, sq_norms.data(), panel, frame.form(), dist.data(), n_cols);
+          const T* rows = nullptr;
+          const T* row_sq_norms = nullptr;
+          const std::size_t count = frame.block(b, buffer.data(), sq_norms.data(), rows, row_sq_norms);
+          kernels::all_distances(rows, count, row_sq_norms, panel, frame.form(), dist.data(), n_cols);
           for (std::size_t r = 0; r < count; ++r) {
             const std::size_t i = first + r;
             for (std::size_t j = 0; j < n_cols; ++j) {
