@@ -14,14 +14,14 @@ void ColumnPanel<T>::assign(const S* columns, std::size_t k_, std::size_t d_) {
   d = d_;
   constexpr std::size_t w = kColumnTile<T>;
   k_padded = (k + w - 1) / w * w;
-  transposed.assign(d * k_padded, T{0});
+  slabs.assign(d * k_padded, T{0});
   sq_norms.assign(k_padded, T{0});
   bias.assign(k_padded, std::numeric_limits<T>::infinity());
   for (std::size_t j = 0; j < k; ++j) {
     double norm = 0;
     for (std::size_t t = 0; t < d; ++t) {
       const T v = static_cast<T>(columns[j * d + t]);
-      transposed[t * k_padded + j] = v;
+      slabs[(j / w) * d * w + t * w + j % w] = v;
       norm += static_cast<double>(v) * static_cast<double>(v);
     }
     sq_norms[j] = static_cast<T>(norm);
@@ -51,7 +51,6 @@ template <class T, DistanceForm Form, class Sink>
   constexpr std::size_t W = kColumnTile<T>;
   const std::size_t d = panel.d;
   const std::size_t kp = panel.k_padded;
-  const T* ct = panel.transposed.data();
   for (std::size_t i = 0; i < n_rows; i += R) {
     const std::size_t live = std::min(R, n_rows - i);
     const T* x[R];
@@ -65,8 +64,9 @@ template <class T, DistanceForm Form, class Sink>
     sink.begin_rows(i, live);
     for (std::size_t j0 = 0; j0 < kp; j0 += W) {
       T acc[R][W] = {};
+      const T* slab = panel.columns_from(j0);
       for (std::size_t t = 0; t < d; ++t) {
-        const T* c = ct + t * kp + j0;
+        const T* c = slab + t * W;
         for (std::size_t r = 0; r < R; ++r) {
           const T xv = x[r][t];
 #pragma omp simd

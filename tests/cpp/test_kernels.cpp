@@ -167,9 +167,9 @@ namespace centrix {
 namespace {
 
 // add_scaled_rows keeps its sums in registers; element by element it must still add w * x row after row, in
-// the given order: bitwise the plain loop's sums, for every width (narrow, full vectors, vectors and a tail),
-// with and without weights, rows in any order and repeated. The AVX2 and AVX-512 variants fuse the multiply
-// and the add, the baseline does not: every sum must match one of the two plain loops, the same one for all.
+// the given order: bitwise the plain loop's sums and add_scaled_row's, for every width (narrow, full vectors, vectors
+// and a tail), with and without weights, rows in any order and repeated. The AVX2 and AVX-512 variants fuse the
+// multiply and the add, the baseline does not: every sum must match one of the two plain loops, the same one for all.
 template <class T>
 void check_add_scaled_rows() {
   std::mt19937_64 gen(17);
@@ -202,6 +202,13 @@ void check_add_scaled_rows() {
         }
         std::vector<double> got = start;
         kernels::add_scaled_rows(got.data(), data.data() + offset, stride, rows.data(), rows.size(), w, width);
+        // One row at a time through add_scaled_row_dispatched: the same bits.
+        std::vector<double> row_by_row = start;
+        for (std::size_t r : rows) {
+          kernels::add_scaled_row_dispatched(row_by_row.data(), data.data() + r * stride + offset,
+                                             w != nullptr ? w[r] : 1.0, width);
+        }
+        EXPECT_EQ(row_by_row, got) << "add_scaled_row, width " << width << (w ? " weighted" : "");
         const bool as_fused = got == fused;
         const bool as_unfused = got == unfused;
         EXPECT_TRUE(as_fused || as_unfused) << "width " << width << (w ? " weighted" : "");
