@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 namespace centrix::kernels {
 
@@ -26,6 +27,13 @@ void ColumnPanel<T>::assign(const S* columns, std::size_t k_, std::size_t d_) {
     }
     sq_norms[j] = static_cast<T>(norm);
     bias[j] = T{0};
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    if (amx_filter_usable() && amx_filter_pays(k, d)) {
+      build_bf16_columns(*this, bf16);
+    } else {
+      bf16 = Bf16Columns{};
+    }
   }
 }
 

@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/nearest_amx.hpp"
+
 namespace centrix::kernels {
 
 /// How a squared Euclidean distance is evaluated.
@@ -57,6 +59,9 @@ struct ColumnPanel {
   std::vector<T> slabs;
   std::vector<T> sq_norms;  ///< k_padded squared norms of the columns (0 for padding)
   std::vector<T> bias;      ///< k_padded: 0 for real columns, +infinity for padding so it never wins
+  /// The columns for the AMX filter (nearest_amx.hpp): filled for float32
+  /// panels where the CPU has the tile unit and the filter pays, else empty.
+  Bf16Columns bf16;
 
   /// Coordinate 0 of column j; coordinate t of columns j .. j + w - 1 (all in
   /// j's slab) follows at t * kSlabStride.

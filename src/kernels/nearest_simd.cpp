@@ -338,6 +338,12 @@ void row_distances_f64(const double* x, double x_norm, const ColumnPanel<double>
   row_distances_impl(x, x_norm, panel, form, j_begin, j_end, out);
 }
 
+/// Whether this target's MulAdd is one fused multiply-add (the AMX filter's
+/// exact distances are fused chains, so it may stand in only for such targets).
+bool fuses_multiply_add() {
+  return HWY_NATIVE_FMA != 0;
+}
+
 void nearest_f32(const float* rows, std::size_t n_rows, const float* row_sq_norms, const ColumnPanel<float>& panel,
                  DistanceForm form, std::int32_t* best, float* best_dist, float* second_dist) {
   nearest(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
@@ -355,6 +361,7 @@ HWY_AFTER_NAMESPACE();
 namespace centrix::kernels {
 
 HWY_EXPORT(nearest_f32);
+HWY_EXPORT(fuses_multiply_add);
 HWY_EXPORT(nearest_f64);
 HWY_EXPORT(row_distances_f32);
 HWY_EXPORT(row_distances_f64);
@@ -374,6 +381,11 @@ template <>
 void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,
                             const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist,
                             float* second_dist) {
+  if (form == DistanceForm::Expanded && row_sq_norms != nullptr && panel.bf16.ready() &&
+      HWY_DYNAMIC_DISPATCH(fuses_multiply_add)()) {
+    nearest_columns_amx(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+    return;
+  }
   HWY_DYNAMIC_DISPATCH(nearest_f32)(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
 }
 template <>

@@ -15,6 +15,7 @@
 
 #include "centrix/io.hpp"
 #include "centrix/kmeans.hpp"
+#include "kernels/nearest_amx.hpp"
 #include "kmeans/frame.hpp"
 #include "test_util.hpp"
 
@@ -200,6 +201,34 @@ TEST_P(Accelerated, BitwiseTheSameForAnyThreadCount) {
 INSTANTIATE_TEST_SUITE_P(Algorithms, Accelerated,
                          ::testing::Values(Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+// The AMX filter changes the speed of Lloyd's assignment, never its result: whole fits with and without it
+// are identical, on blobs and on a UEF set far from the origin, on 1 and 2 threads.
+TEST(AmxFilter, FitsAreBitwiseTheSameWithAndWithoutIt) {
+  if (!kernels::amx_filter_usable()) GTEST_SKIP() << "this CPU or OS does not run the AMX tile unit";
+  const auto blob = blob_problem<float>(20000, 64, 100, 1.0, 5);
+  const auto dim32 = uef_problem<float>("dim032.txt");
+  for (const Problem<float>* p : {&blob, &dim32}) {
+    for (int threads : {1, 2}) {
+      KMeansOptions o = plain(p == &blob ? 100 : 64);
+      o.algorithm = Algorithm::Lloyd;
+      o.max_iter = 20;
+      o.n_threads = threads;
+      const auto filtered = fit(p->view(), o);
+      kernels::set_amx_filter_enabled(false);
+      const auto plain_fit = fit(p->view(), o);
+      kernels::set_amx_filter_enabled(true);
+      EXPECT_EQ(filtered.labels, plain_fit.labels);
+      EXPECT_EQ(filtered.centers.values, plain_fit.centers.values);
+      EXPECT_EQ(filtered.inertia, plain_fit.inertia);
+      EXPECT_EQ(filtered.n_iter, plain_fit.n_iter);
+      ASSERT_EQ(filtered.history.size(), plain_fit.history.size());
+      for (std::size_t i = 0; i < filtered.history.size(); ++i) {
+        EXPECT_EQ(filtered.history[i].inertia, plain_fit.history[i].inertia) << i;
+      }
+    }
+  }
+}
 
 TEST(Hamerly, AutoPicksHamerlyOnlyWhereRowsOfDistancesAreCostly) {
   const auto p = blob_problem<float>(2000, 64, 70, 0.5, 2);

@@ -160,6 +160,99 @@ TEST(Kernels, TiesGoToTheLowestColumnInTheDotKernel) {
   });
 }
 
+// The AMX filter (nearest_amx.hpp) must give bitwise the float32 kernel's labels and distances: on plain data,
+// on exact ties (duplicate columns, rows on columns, lattices), near ties, far from the origin, at tiny and
+// mixed scales, and at every tile edge of k and d.
+std::vector<float> filter_case(const std::string& name, std::size_t count, std::size_t d, std::mt19937_64& gen) {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<float> v(count * d);
+  for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t t = 0; t < d; ++t) {
+      double x = normal(gen);
+      if (name == "lattice") x = std::round(2 * x);
+      if (name == "far") x = 1000.0 + x;
+      if (name == "tiny") x *= 1e-20;
+      if (name == "mixed" && i % 5 == 0) x *= 1e4;
+      v[i * d + t] = static_cast<float>(x);
+    }
+  }
+  return v;
+}
+
+TEST(Kernels, AmxFilterGivesTheFloatKernelsBits) {
+  if (!amx_filter_usable()) GTEST_SKIP() << "this CPU or OS does not run the AMX tile unit";
+  std::mt19937_64 gen(29);
+  struct Case {
+    std::string name;
+    std::size_t n, k, d;
+  };
+  const std::vector<Case> cases = {
+      {"normal", 300, 1000, 100}, {"normal", 70, 64, 32},       {"normal", 45, 65, 33},       {"normal", 37, 97, 784},
+      {"normal", 33, 130, 64},    {"lattice", 200, 300, 40},    {"far", 150, 200, 50},        {"tiny", 100, 128, 48},
+      {"mixed", 150, 250, 64},    {"duplicates", 200, 256, 64}, {"on-columns", 256, 256, 96}, {"rounding", 48, 64, 64}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name + " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) + " d=" + std::to_string(c.d));
+    std::vector<float> cols = filter_case(c.name, c.k, c.d, gen);
+    std::vector<float> rows = filter_case(c.name, c.n, c.d, gen);
+    if (c.name == "duplicates") {
+      // Columns repeat every 7 (exact ties), rows lie within 1e-6 of a column (near ties).
+      for (std::size_t j = 7; j < c.k; ++j)
+        std::copy_n(cols.begin() + static_cast<std::ptrdiff_t>((j % 7) * c.d), c.d,
+                    cols.begin() + static_cast<std::ptrdiff_t>(j * c.d));
+      for (std::size_t i = 0; i < c.n; ++i) {
+        for (std::size_t t = 0; t < c.d; ++t) rows[i * c.d + t] = cols[(i % 7) * c.d + t] + 1e-6f * rows[i * c.d + t];
+      }
+    }
+    if (c.name == "on-columns") std::copy_n(cols.begin(), c.n * c.d, rows.begin());  // distance 0: the clamp ties
+    if (c.name == "rounding") {
+      // Even columns are 1 + 2^-8 - 2^-20 everywhere, which bfloat16 rounds down to 1 (the largest relative
+      // error it makes), odd ones exactly 1; rows are a constant a > 1. The even columns are nearer, yet
+      // their approximate distances exceed the odd ones' by d 2^-7: the band must reach that far.
+      for (std::size_t j = 0; j < c.k; ++j) {
+        std::fill_n(cols.begin() + static_cast<std::ptrdiff_t>(j * c.d), c.d,
+                    j % 2 == 0 ? 1.0f + 0x1p-8f - 0x1p-20f : 1.0f);
+      }
+      for (std::size_t i = 0; i < c.n; ++i) {
+        std::fill_n(rows.begin() + static_cast<std::ptrdiff_t>(i * c.d), c.d, 1.0f + static_cast<float>(i) / 16.0f);
+      }
+    }
+    std::vector<float> norms(c.n);
+    for (std::size_t i = 0; i < c.n; ++i) {
+      double s = 0;
+      for (std::size_t t = 0; t < c.d; ++t) s += static_cast<double>(rows[i * c.d + t]) * rows[i * c.d + t];
+      norms[i] = static_cast<float>(s);
+    }
+    ColumnPanel<float> filtered;
+    filtered.assign(cols.data(), c.k, c.d);
+    ASSERT_TRUE(filtered.bf16.ready());
+    set_amx_filter_enabled(false);
+    ColumnPanel<float> plain;
+    plain.assign(cols.data(), c.k, c.d);
+    set_amx_filter_enabled(true);
+    ASSERT_FALSE(plain.bf16.ready());
+    std::vector<std::int32_t> best_filtered(c.n, -1), best_plain(c.n, -2);
+    std::vector<float> dist_filtered(c.n), dist_plain(c.n);
+    nearest_columns(rows.data(), c.n, norms.data(), filtered, DistanceForm::Expanded, best_filtered.data(),
+                    dist_filtered.data());
+    nearest_columns(rows.data(), c.n, norms.data(), plain, DistanceForm::Expanded, best_plain.data(),
+                    dist_plain.data());
+    EXPECT_EQ(best_filtered, best_plain);
+    for (std::size_t i = 0; i < c.n; ++i) {
+      ASSERT_EQ(std::signbit(dist_filtered[i]), std::signbit(dist_plain[i])) << "row " << i;
+      ASSERT_EQ(dist_filtered[i], dist_plain[i]) << "row " << i;
+    }
+    // With the runner-up (Hamerly's bounds): the same labels, distances and runners-up.
+    std::vector<float> second_filtered(c.n), second_plain(c.n);
+    nearest_columns(rows.data(), c.n, norms.data(), filtered, DistanceForm::Expanded, best_filtered.data(),
+                    dist_filtered.data(), second_filtered.data());
+    nearest_columns(rows.data(), c.n, norms.data(), plain, DistanceForm::Expanded, best_plain.data(), dist_plain.data(),
+                    second_plain.data());
+    EXPECT_EQ(best_filtered, best_plain);
+    EXPECT_EQ(dist_filtered, dist_plain);
+    EXPECT_EQ(second_filtered, second_plain);
+  }
+}
+
 }  // namespace
 }  // namespace centrix::kernels
 
