@@ -27,6 +27,7 @@ std::atomic<bool> filter_enabled{true};
 /// mid (k = 256, d = 64); below k = 64 the float32 kernel is as fast.
 constexpr std::size_t kMinColumns = 64;
 constexpr std::size_t kMinDim = 32;
+constexpr std::size_t kMinColumnsWithRunnerUp = 512;
 
 #ifdef CENTRIX_AMX
 
@@ -411,6 +412,10 @@ void set_amx_filter_enabled(bool enabled) {
 
 bool amx_filter_pays(std::size_t k, std::size_t d) {
   return k >= kMinColumns && d >= kMinDim;
+}
+
+bool amx_filter_pays_with_runner_up(std::size_t k) {
+  return k >= kMinColumnsWithRunnerUp;
 }
 
 void build_bf16_columns([[maybe_unused]] const ColumnPanel<float>& panel, Bf16Columns& out) {

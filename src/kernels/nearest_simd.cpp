@@ -382,6 +382,7 @@ void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* 
                             const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist,
                             float* second_dist) {
   if (form == DistanceForm::Expanded && row_sq_norms != nullptr && panel.bf16.ready() &&
+      (second_dist == nullptr || amx_filter_pays_with_runner_up(panel.k)) &&
       HWY_DYNAMIC_DISPATCH(fuses_multiply_add)()) {
     nearest_columns_amx(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
     return;

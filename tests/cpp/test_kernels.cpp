@@ -241,10 +241,11 @@ TEST(Kernels, AmxFilterGivesTheFloatKernelsBits) {
       ASSERT_EQ(std::signbit(dist_filtered[i]), std::signbit(dist_plain[i])) << "row " << i;
       ASSERT_EQ(dist_filtered[i], dist_plain[i]) << "row " << i;
     }
-    // With the runner-up (Hamerly's bounds): the same labels, distances and runners-up.
+    // With the runner-up (Hamerly's bounds): the same labels, distances and runners-up. Called directly, as
+    // nearest_columns takes the filter for the runner-up only from k = 512 on.
     std::vector<float> second_filtered(c.n), second_plain(c.n);
-    nearest_columns(rows.data(), c.n, norms.data(), filtered, DistanceForm::Expanded, best_filtered.data(),
-                    dist_filtered.data(), second_filtered.data());
+    nearest_columns_amx(rows.data(), c.n, norms.data(), filtered, best_filtered.data(), dist_filtered.data(),
+                        second_filtered.data());
     nearest_columns(rows.data(), c.n, norms.data(), plain, DistanceForm::Expanded, best_plain.data(), dist_plain.data(),
                     second_plain.data());
     EXPECT_EQ(best_filtered, best_plain);
