@@ -206,7 +206,7 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, Accelerated,
 // are identical, on blobs and on a UEF set far from the origin, on 1 and 2 threads.
 TEST(AmxFilter, FitsAreBitwiseTheSameWithAndWithoutIt) {
   if (!kernels::amx_filter_usable()) GTEST_SKIP() << "this CPU or OS does not run the AMX tile unit";
-  const auto blob = blob_problem<float>(20000, 64, 100, 1.0, 5);
+  const auto blob = blob_problem<float>(6000, 64, 100, 1.0, 5);
   const auto dim32 = uef_problem<float>("dim032.txt");
   for (const Problem<float>* p : {&blob, &dim32}) {
     for (int threads : {1, 2}) {
