@@ -5,8 +5,9 @@
 // the float32 FMA units, but bfloat16 keeps 8 bits of each value. So the
 // approximate distances only pick candidates: every column whose approximate
 // distance lies within a rigorous error band of the row's smallest one. The
-// candidates' 32-column tiles are then computed with the float32 kernel's own
-// arithmetic (row_distances), and the nearest is chosen among them. A column
+// candidates are then computed with the float32 kernel's own arithmetic (one
+// fused multiply-add chain per column, as in a lane of the vector kernel),
+// and the nearest is chosen among them. A column
 // outside the band is provably farther, in the float32 kernel's arithmetic,
 // than the approximate nearest, so the label and the distance are bitwise
 // those of the float32 kernel: the filter changes the speed, never the result.

@@ -36,33 +36,13 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
     lower_.assign(n, 0.0);
   }
 
-  // How far each center moved, the two largest moves, and half the distance
-  // from each center to its nearest other center.
-  std::vector<double> move(k, 0.0);
-  std::vector<double> half_gap(k, 0.0);
-  double max_move = 0;
-  double second_move = 0;
-  std::size_t max_mover = 0;
-  if (!fresh) {
-    for (std::size_t j = 0; j < k; ++j) {
-      move[j] = std::sqrt(center_sq_distance(centers + j * d, previous_.data() + j * d, d));
-      if (move[j] > max_move) {
-        second_move = max_move;
-        max_move = move[j];
-        max_mover = j;
-      } else if (move[j] > second_move) {
-        second_move = move[j];
-      }
-    }
-#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(k * k * d), n_threads_))
-    for (std::size_t j = 0; j < k; ++j) {
-      double nearest = std::numeric_limits<double>::infinity();
-      for (std::size_t o = 0; o < k; ++o) {
-        if (o != j) nearest = std::min(nearest, center_sq_distance(centers + j * d, centers + o * d, d));
-      }
-      half_gap[j] = 0.5 * std::sqrt(nearest);
-    }
-  }
+  if (!fresh && !prepared_) prepare(centers, k);
+  prepared_ = false;
+  const std::vector<double>& move = moves_.move;
+  const std::vector<double>& half_gap = moves_.half_gap;
+  const double max_move = moves_.max_move;
+  const double second_move = moves_.second_move;
+  const std::size_t max_mover = moves_.max_mover;
   const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
   const double max_center_sq_norm = max_sq_norm(panel_);
 
@@ -129,6 +109,82 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
       });
   previous_.assign(centers, centers + k * d);
   return totals.sum();
+}
+
+template <class T>
+void HamerlyStep<T>::prepare(const double* centers, std::size_t k) {
+  // How far each center moved, the two largest moves, and half the distance
+  // from each center to its nearest other center.
+  const std::size_t d = frame_.dim();
+  CenterMoves& m = moves_;
+  m.move.assign(k, 0.0);
+  m.half_gap.assign(k, 0.0);
+  m.max_move = 0;
+  m.second_move = 0;
+  m.max_mover = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    m.move[j] = std::sqrt(center_sq_distance(centers + j * d, previous_.data() + j * d, d));
+    if (m.move[j] > m.max_move) {
+      m.second_move = m.max_move;
+      m.max_move = m.move[j];
+      m.max_mover = j;
+    } else if (m.move[j] > m.second_move) {
+      m.second_move = m.move[j];
+    }
+  }
+#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(k * k * d), n_threads_))
+  for (std::size_t j = 0; j < k; ++j) {
+    double nearest = std::numeric_limits<double>::infinity();
+    for (std::size_t o = 0; o < k; ++o) {
+      if (o != j) nearest = std::min(nearest, center_sq_distance(centers + j * d, centers + o * d, d));
+    }
+    m.half_gap[j] = 0.5 * std::sqrt(nearest);
+  }
+  prepared_ = true;
+}
+
+template <class T>
+std::optional<double> HamerlyStep<T>::sampled_unsettled_share(const double* centers, std::size_t k,
+                                                              std::span<const std::int32_t> labels) {
+  const std::size_t n = frame_.rows();
+  const std::size_t d = frame_.dim();
+  if (!(frame_.rows_held() || frame_.in_place()) || previous_.size() != k * d || upper_.size() != n || labels.empty() ||
+      labels[0] < 0) {
+    return std::nullopt;
+  }
+  prepare(centers, k);
+  const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
+  // As max_sq_norm(panel), from the centers in the frame (the panel is filled by assign).
+  const std::vector<double> origin(d, 0.0);
+  double max_center_sq_norm = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    max_center_sq_norm =
+        std::max(max_center_sq_norm, center_sq_distance(frame_centers.data() + j * d, origin.data(), d));
+  }
+  // assign's two tests (the bounds, then with the exact distance to the own
+  // center) on every kSampleStride-th row; the rows are held, so reading them costs nothing.
+  std::size_t sampled = 0;
+  std::size_t unsettled = 0;
+  for (std::size_t b = 0; b < frame_.n_blocks(); ++b) {
+    const T* rows = nullptr;
+    const T* sq_norms = nullptr;
+    const std::size_t count = frame_.block(b, nullptr, nullptr, rows, sq_norms);
+    const std::size_t first = b * frame_.block_rows();
+    for (std::size_t r = (kSampleStride - first % kSampleStride) % kSampleStride; r < count; r += kSampleStride) {
+      const std::size_t i = first + r;
+      const auto a = static_cast<std::size_t>(labels[i]);
+      const double error = kernel_error_bound<T>(d, static_cast<double>(sq_norms[r]), max_center_sq_norm);
+      double upper = upper_[i] + moves_.move[a];
+      const double lower = lower_[i] - (a == moves_.max_mover ? moves_.second_move : moves_.max_move);
+      const double limit = std::max(moves_.half_gap[a], lower);
+      ++sampled;
+      if (bounds_settle(upper, limit, error)) continue;
+      upper = std::sqrt(kernels::sq_distance_to_point(rows + r * d, frame_centers.data() + a * d, d));
+      unsettled += !bounds_settle(upper, limit, error);
+    }
+  }
+  if (sampled == 0) return std::nullopt;
+  return static_cast<double>(unsettled) / static_cast<double>(sampled);
 }
 
 template class HamerlyStep<float>;

@@ -13,6 +13,8 @@
 // double for skipped rows, so those agree with Lloyd's to rounding.
 #pragma once
 
+#include <optional>
+
 #include <vector>
 
 #include "kmeans/bounds.hpp"
@@ -29,7 +31,28 @@ class HamerlyStep {
 
   AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances);
 
+  /// Rows sampled by sampled_unsettled_share: every kSampleStride-th.
+  static constexpr std::size_t kSampleStride = 64;
+  /// The share of rows whose bounds would not settle at `centers` (both of
+  /// assign's tests, without the kernel), estimated on every kSampleStride-th
+  /// row; nothing for a new descent or where the frame's rows are not held
+  /// (reading them would cost a pass over the data). The next assign with the
+  /// same centers reuses the center moves computed here.
+  std::optional<double> sampled_unsettled_share(const double* centers, std::size_t k,
+                                                std::span<const std::int32_t> labels);
+
  private:
+  /// How far each center moved since the previous call, the two largest
+  /// moves, and half the distance from each center to its nearest other.
+  struct CenterMoves {
+    std::vector<double> move;
+    std::vector<double> half_gap;
+    double max_move = 0;
+    double second_move = 0;
+    std::size_t max_mover = 0;
+  };
+  void prepare(const double* centers, std::size_t k);
+
   const DataFrame<T>& frame_;
   const double* weights_;
   int n_threads_;
@@ -37,6 +60,8 @@ class HamerlyStep {
   std::vector<double> upper_;     // per row: >= distance to its center
   std::vector<double> lower_;     // per row: <= distance to any other center
   std::vector<double> previous_;  // the centers of the previous call (k x d)
+  CenterMoves moves_;             // from prepare, for the centers of the coming assign
+  bool prepared_ = false;         // moves_ already hold the coming assign's centers
 };
 
 static_assert(AssignmentStep<HamerlyStep<float>, float>);

@@ -285,10 +285,11 @@ TEST(Auto, DropsHamerlyWhereItsBoundsSkipNothing) {
   const std::uint64_t all = n * 100;
   EXPECT_GT(hamerly.history[1].distance_evals, all * 3 / 4);
   EXPECT_GT(hamerly.history[2].distance_evals, all * 3 / 4);
-  // Over 95% in the first iteration with bounds (index 1): Lloyd from the next one on.
+  // Over 95% in the first iteration with bounds (index 1): the sampled bounds see it coming (the rows are
+  // held), so that iteration already runs Lloyd's step. Otherwise Hamerly runs until two poor iterations.
   const bool hopeless = static_cast<double>(hamerly.history[1].distance_evals) > 0.95 * static_cast<double>(all);
-  for (std::size_t i = hopeless ? 2 : 3; i < 12; ++i) EXPECT_EQ(automatic.history[i].distance_evals, all) << i;
-  EXPECT_NE(automatic.history[hopeless ? 1 : 2].distance_evals, all);  // still Hamerly there
+  ASSERT_TRUE(hopeless);  // this data is meant to be the hopeless case
+  for (std::size_t i = 1; i < 12; ++i) EXPECT_EQ(automatic.history[i].distance_evals, all) << i;
 }
 
 TEST(Auto, KeepsHamerlyOnClusteredData) {
