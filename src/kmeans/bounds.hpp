@@ -29,11 +29,19 @@ inline bool bounds_settle(double upper, double lower, double error) noexcept {
   return lower > upper && lower * lower - upper * upper > 2.0 * error;
 }
 
-/// Squared distance between two centers (or points) in double.
+/// Squared distance between two centers (or points) in double. Four partial
+/// sums, so the additions do not wait on each other: Hamerly's gaps between
+/// all k^2 pairs of centers (keops-large: 10^8 terms per iteration) took
+/// 60 ms with one. Its rounding only moves the bounds by about 1e-16 of
+/// themselves, far inside the float32 kernel's error they allow for.
 inline double center_sq_distance(const double* a, const double* b, std::size_t d) noexcept {
-  double s = 0;
-  for (std::size_t t = 0; t < d; ++t) s += (a[t] - b[t]) * (a[t] - b[t]);
-  return s;
+  double s[4] = {0, 0, 0, 0};
+  std::size_t t = 0;
+  for (; t + 4 <= d; t += 4) {
+    for (std::size_t l = 0; l < 4; ++l) s[l] += (a[t + l] - b[t + l]) * (a[t + l] - b[t + l]);
+  }
+  for (; t < d; ++t) s[0] += (a[t] - b[t]) * (a[t] - b[t]);
+  return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /// The k centers (original coordinates) moved into the frame, in double.

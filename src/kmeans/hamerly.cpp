@@ -82,20 +82,30 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
               continue;
             }
           }
-          std::copy(x, x + d, g.rows.data() + g.index.size() * d);
-          g.sq_norms[g.index.size()] = sq_norms[r];
           g.index.push_back(r);
         }
         const std::size_t m = g.index.size();
         g.best.resize(m);
         g.best_dist.resize(m);
         g.second_dist.resize(m);
-        kernels::nearest_columns(g.rows.data(), m, g.sq_norms.data(), panel_, frame_.form(), g.best.data(),
-                                 g.best_dist.data(), g.second_dist.data());
+        // The rows the bounds did not settle, gathered; all of the block's
+        // (a new descent, or nothing settled) are passed as they are.
+        const T* kernel_rows = rows;
+        const T* kernel_norms = sq_norms;
+        if (m < count) {
+          for (std::size_t q = 0; q < m; ++q) {
+            std::copy(rows + g.index[q] * d, rows + (g.index[q] + 1) * d, g.rows.data() + q * d);
+            g.sq_norms[q] = sq_norms[g.index[q]];
+          }
+          kernel_rows = g.rows.data();
+          kernel_norms = g.sq_norms.data();
+        }
+        kernels::nearest_columns(kernel_rows, m, kernel_norms, panel_, frame_.form(), g.best.data(), g.best_dist.data(),
+                                 g.second_dist.data());
         std::int64_t changed = 0;
         for (std::size_t q = 0; q < m; ++q) {
           const std::size_t i = first + g.index[q];
-          const double error = kernel_error_bound<T>(d, static_cast<double>(g.sq_norms[q]), max_center_sq_norm);
+          const double error = kernel_error_bound<T>(d, static_cast<double>(kernel_norms[q]), max_center_sq_norm);
           changed += labels[i] != g.best[q];
           labels[i] = g.best[q];
           sq_distances[i] = g.best_dist[q];
