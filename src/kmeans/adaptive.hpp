@@ -31,7 +31,8 @@ class AdaptiveStep {
   /// ones, but not this little (keops-large skips under 2%: one such iteration costs 0.2 s more than Lloyd's).
   static constexpr double kHopelessFraction = 0.95;
 
-  /// Whether Auto tries Hamerly at all for k centers in d dimensions, `rows_held` as DataFrame::rows_held.
+  /// Whether Auto tries Hamerly at all for k centers in d dimensions; `rows_held`: the data fit the frame
+  /// cache (DataFrame::cache_bytes), held in the frame or, near 0, used in place.
   static constexpr bool worth_trying(std::size_t k, std::size_t d, bool rows_held) noexcept {
     return k >= 8 && k * d >= 4096 && (k >= 32 || rows_held);
   }

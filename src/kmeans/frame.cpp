@@ -133,7 +133,7 @@ template <class T>
 bool DataFrame<T>::use_in_place(const std::vector<double>& mean, double variance_sum) {
   const std::size_t n = rows();
   const std::size_t d = dim();
-  if (n * d * sizeof(T) <= cache_bytes || !data_.contiguous()) return false;
+  if (n * d * sizeof(T) <= std::min(cache_bytes, kInPlaceFromBytes) || !data_.contiguous()) return false;
   double mean_sq = 0;
   for (double m : mean) mean_sq += m * m;
   if (!(mean_sq <= 4.0 * variance_sum)) return false;
@@ -157,7 +157,7 @@ template <class T>
 void DataFrame<T>::cache_if_small() {
   const std::size_t n = rows();
   const std::size_t d = dim();
-  if (n * d * sizeof(T) > cache_bytes) return;
+  if (in_place_ || n * d * sizeof(T) > cache_bytes) return;
   // Filled aside and moved in: block() points into the cache once it is set.
   std::vector<T> frame_rows(n * d);
   std::vector<T> sq_norms(n);
