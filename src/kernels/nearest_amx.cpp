@@ -130,7 +130,6 @@ void fill_bf16_columns(const ColumnPanel<float>& panel, Bf16Columns& out) {
   out.chunks = (d + 31) / 32;
   out.k_blocks = (k + 31) / 32 * 2;
   out.tiles.assign(out.k_blocks * out.chunks * 512, 0);
-  out.sq_norms.assign(out.k_blocks * 16, std::numeric_limits<float>::infinity());
   out.columns.assign(k * d, 0.0F);
   double max_sq = 0;
   for (std::size_t j = 0; j < k; ++j) {
@@ -153,7 +152,6 @@ void fill_bf16_columns(const ColumnPanel<float>& panel, Bf16Columns& out) {
     }
     out.max_rounding = std::max(out.max_rounding, std::sqrt(rounding));
     out.max_bf16_norm = std::max(out.max_bf16_norm, std::sqrt(rounded_sq_norm));
-    out.sq_norms[j] = panel.sq_norms[j];
     max_sq = std::max(max_sq, static_cast<double>(panel.sq_norms[j]));
   }
   // sq_norms are float32 roundings of double sums: pad by a relative 1e-6.
@@ -169,41 +167,30 @@ double gamma(double n) {
   return n * u / (1 - n * u);
 }
 
-/// Exact distances for candidate (row, column) pairs, with the float32
-/// kernel's arithmetic: per column one chain of fused multiply-adds over the
-/// coordinates in order (a lane of the vector kernel), then
-/// max(0, -2 acc + (||x||^2 + ||c||^2)). Eight pairs run side by side so the
-/// chains overlap instead of waiting on each other.
+/// Exact distances for `Side` candidate (row, column) pairs from `p`, with
+/// the float32 kernel's arithmetic: per column one chain of fused
+/// multiply-adds over the coordinates in order (a lane of the vector kernel),
+/// then max(0, -2 acc + (||x||^2 + ||c||^2)). Side chains run side by side so
+/// they overlap instead of waiting on each other.
+template <std::size_t Side>
 void exact_distances(const float* rows, std::size_t d, const float* row_sq_norms, const float* columns,
                      const float* col_sq_norms, const std::uint32_t* pair_row, const std::uint32_t* pair_col,
-                     std::size_t n_pairs, float* out) {
-  constexpr std::size_t kSide = 8;
-  std::size_t p = 0;
-  for (; p + kSide <= n_pairs; p += kSide) {
-    const float* x[kSide];
-    const float* c[kSide];
-    float acc[kSide];
-    for (std::size_t q = 0; q < kSide; ++q) {
-      x[q] = rows + pair_row[p + q] * d;
-      c[q] = columns + pair_col[p + q] * d;
-      acc[q] = 0.0F;
-    }
-    for (std::size_t t = 0; t < d; ++t) {
-#pragma GCC unroll 8
-      for (std::size_t q = 0; q < kSide; ++q) acc[q] = __builtin_fmaf(x[q][t], c[q][t], acc[q]);
-    }
-    for (std::size_t q = 0; q < kSide; ++q) {
-      const float v = __builtin_fmaf(-2.0F, acc[q], row_sq_norms[pair_row[p + q]] + col_sq_norms[pair_col[p + q]]);
-      out[p + q] = 0.0F > v ? 0.0F : v;  // as vmaxps(0, v): -0 stays -0
-    }
+                     std::size_t p, float* out) {
+  const float* x[Side];
+  const float* c[Side];
+  float acc[Side];
+  for (std::size_t q = 0; q < Side; ++q) {
+    x[q] = rows + pair_row[p + q] * d;
+    c[q] = columns + pair_col[p + q] * d;
+    acc[q] = 0.0F;
   }
-  for (; p < n_pairs; ++p) {
-    const float* x = rows + pair_row[p] * d;
-    const float* c = columns + pair_col[p] * d;
-    float acc = 0.0F;
-    for (std::size_t t = 0; t < d; ++t) acc = __builtin_fmaf(x[t], c[t], acc);
-    const float v = __builtin_fmaf(-2.0F, acc, row_sq_norms[pair_row[p]] + col_sq_norms[pair_col[p]]);
-    out[p] = 0.0F > v ? 0.0F : v;
+  for (std::size_t t = 0; t < d; ++t) {
+#pragma GCC unroll 8
+    for (std::size_t q = 0; q < Side; ++q) acc[q] = __builtin_fmaf(x[q][t], c[q][t], acc[q]);
+  }
+  for (std::size_t q = 0; q < Side; ++q) {
+    const float v = __builtin_fmaf(-2.0F, acc[q], row_sq_norms[pair_row[p + q]] + col_sq_norms[pair_col[p + q]]);
+    out[p + q] = 0.0F > v ? 0.0F : v;  // as vmaxps(0, v): -0 stays -0
   }
 }
 
@@ -298,8 +285,11 @@ void nearest_amx(const float* rows, std::size_t n_rows, const float* row_sq_norm
       _tile_stored(3, out + 16 * approx_stride + 16, out_stride);
       // While the 32 x 32 sums are in L1: the approximate ||c||^2 - 2 x.c
       // (||x||^2 is the same for every column), stored back, and the minima.
-      const __m512 norms0 = _mm512_loadu_ps(cols.sq_norms.data() + block * 16);
-      const __m512 norms1 = _mm512_loadu_ps(cols.sq_norms.data() + block * 16 + 16);
+      // ||c||^2, and +infinity for padding columns (their bias), so they are never candidates.
+      const float* sq_norms = panel.sq_norms.data() + block * 16;
+      const float* bias = panel.bias.data() + block * 16;
+      const __m512 norms0 = _mm512_add_ps(_mm512_loadu_ps(sq_norms), _mm512_loadu_ps(bias));
+      const __m512 norms1 = _mm512_add_ps(_mm512_loadu_ps(sq_norms + 16), _mm512_loadu_ps(bias + 16));
       for (std::size_t r = 0; r < 32; ++r) {
         float* a = out + r * approx_stride;
         const __m512 v0 = _mm512_fmadd_ps(minus_two, _mm512_loadu_ps(a), norms0);
@@ -366,12 +356,19 @@ void nearest_amx(const float* rows, std::size_t n_rows, const float* row_sq_norm
   // first strictly smaller one wins, so ties go to the lowest column, and the
   // runner-up is the smallest of the others (equal to the best on a tie).
   pair_dist.resize(n_pairs);
-  exact_distances(rows, d, row_sq_norms, cols.columns.data(), panel.sq_norms.data(), pair_row.data(), pair_col.data(),
-                  n_pairs, pair_dist.data());
+  std::size_t p = 0;
+  for (; p + 8 <= n_pairs; p += 8) {
+    exact_distances<8>(rows, d, row_sq_norms, cols.columns.data(), panel.sq_norms.data(), pair_row.data(),
+                       pair_col.data(), p, pair_dist.data());
+  }
+  for (; p < n_pairs; ++p) {
+    exact_distances<1>(rows, d, row_sq_norms, cols.columns.data(), panel.sq_norms.data(), pair_row.data(),
+                       pair_col.data(), p, pair_dist.data());
+  }
   constexpr float kInfinity = std::numeric_limits<float>::infinity();
   std::fill(best_dist, best_dist + n_rows, kInfinity);
   if (second_dist != nullptr) std::fill(second_dist, second_dist + n_rows, kInfinity);
-  for (std::size_t p = 0; p < n_pairs; ++p) {
+  for (p = 0; p < n_pairs; ++p) {
     const std::uint32_t i = pair_row[p];
     const float v = pair_dist[p];
     if (v < best_dist[i]) {

@@ -31,8 +31,6 @@ struct Bf16Columns {
   std::vector<std::uint16_t> tiles;
   /// The float32 columns, row-major (k x d), for the exact distances of the candidates.
   std::vector<float> columns;
-  /// k_blocks * 16 values: ||c_j||^2 for real columns, +infinity for padding.
-  std::vector<float> sq_norms;
   double max_norm = 0;       ///< the largest ||c_j||, rounded up
   double max_sq_norm = 0;    ///< the largest ||c_j||^2, rounded up
   double max_rounding = 0;   ///< the largest ||c_j - bf16(c_j)||, rounded up

@@ -145,21 +145,16 @@ HWY_INLINE void slab_tiles(D d, const T* HWY_RESTRICT rows, std::size_t n_rows, 
   constexpr std::size_t ks = ColumnPanel<T>::kSlabStride;
   constexpr std::size_t R = kTileRows;
   std::size_t i = 0;
-  for (; i + R <= n_rows; i += R) {
-    panel_tile<R, Form, Second, Two, Chunked>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, ks, col_norm0,
-                                              col_norm1, index0, index1, lane_best + i * L, lane_index + i * L,
-                                              lane_second + i * L, chunk, partial + 2 * i * L);
-  }
-  for (; i + 4 <= n_rows; i += 4) {
-    panel_tile<4, Form, Second, Two, Chunked>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, ks, col_norm0,
-                                              col_norm1, index0, index1, lane_best + i * L, lane_index + i * L,
-                                              lane_second + i * L, chunk, partial + 2 * i * L);
-  }
-  for (; i < n_rows; ++i) {
-    panel_tile<1, Form, Second, Two, Chunked>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, ks, col_norm0,
-                                              col_norm1, index0, index1, lane_best + i * L, lane_index + i * L,
-                                              lane_second + i * L, chunk, partial + 2 * i * L);
-  }
+  const auto tiles_of = [&]<std::size_t Rows>() {
+    for (; i + Rows <= n_rows; i += Rows) {
+      panel_tile<Rows, Form, Second, Two, Chunked>(d, rows + i * dim, dim, norms ? norms + i : nullptr, slab, ks,
+                                                   col_norm0, col_norm1, index0, index1, lane_best + i * L,
+                                                   lane_index + i * L, lane_second + i * L, chunk, partial + 2 * i * L);
+    }
+  };
+  tiles_of.template operator()<R>();
+  tiles_of.template operator()<4>();
+  tiles_of.template operator()<1>();
 }
 
 template <DistanceForm Form, bool Second, bool Two, class T>

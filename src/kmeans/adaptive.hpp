@@ -31,10 +31,10 @@ class AdaptiveStep {
   /// ones, but not this little (keops-large skips under 2%: one such iteration costs 0.2 s more than Lloyd's).
   static constexpr double kHopelessFraction = 0.95;
 
-  /// Whether Auto tries Hamerly at all for k centers in d dimensions; `rows_held`: the data fit the frame
-  /// cache (DataFrame::cache_bytes), held in the frame or, near 0, used in place.
-  static constexpr bool worth_trying(std::size_t k, std::size_t d, bool rows_held) noexcept {
-    return k >= 8 && k * d >= 4096 && (k >= 32 || rows_held);
+  /// Whether Auto tries Hamerly at all for k centers in d dimensions; `small_data`: the data fit the frame
+  /// cache (DataFrame::cache_bytes), so are not read from memory afresh for every iteration.
+  static constexpr bool worth_trying(std::size_t k, std::size_t d, bool small_data) noexcept {
+    return k >= 8 && k * d >= 4096 && (k >= 32 || small_data);
   }
 
   AdaptiveStep(const DataFrame<T>& frame, const double* weights, int n_threads)

@@ -382,10 +382,8 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
   const Algorithm algorithm =
       options.algorithm != Algorithm::Auto
           ? options.algorithm
-          : (AdaptiveStep<T>::worth_trying(
-                 k, data.cols(),
-                 frame.rows_held() ||
-                     (frame.in_place() && data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes))
+          : (AdaptiveStep<T>::worth_trying(k, data.cols(),
+                                           data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes)
                  ? Algorithm::Hamerly
                  : Algorithm::Lloyd);
   if (options.algorithm == Algorithm::Auto && algorithm == Algorithm::Hamerly) {

@@ -183,7 +183,7 @@ DataFrame<T> DataFrame<T>::with_origin(MatrixView<T> data, Metric metric, std::v
 template <class T>
 std::size_t DataFrame<T>::block(std::size_t b, T* buffer, T* sq_buffer, const T*& rows_out,
                                 const T*& sq_norms_out) const {
-  if (cached_sq_norms_.empty()) {
+  if (!blocks_in_memory()) {
     rows_out = buffer;
     sq_norms_out = sq_buffer;
     return load_block(b, buffer, sq_buffer);

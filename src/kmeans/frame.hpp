@@ -75,7 +75,7 @@ class DataFrame {
     const std::size_t groups = n_groups();
     const BlockSink* sink = sink_;
     const int threads = threads_for_work(work_per_row * static_cast<double>(rows()), n_threads);
-    const bool held = !cached_sq_norms_.empty();  // nothing to load: no buffers
+    const bool held = blocks_in_memory();  // nothing to load: no buffers
 #pragma omp parallel num_threads(threads)
     {
       std::vector<T> buffer(held ? 0 : block_rows_ * dim());
@@ -144,6 +144,11 @@ class DataFrame {
   /// Whether the frame is the data itself (see use_in_place).
   [[nodiscard]] bool in_place() const noexcept {
     return in_place_;
+  }
+  /// Whether block() points at rows in memory (held, or the data in place)
+  /// rather than loading them.
+  [[nodiscard]] bool blocks_in_memory() const noexcept {
+    return !cached_sq_norms_.empty();
   }
 
  private:

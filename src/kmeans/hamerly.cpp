@@ -38,11 +38,6 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
 
   if (!fresh && !prepared_) prepare(centers, k);
   prepared_ = false;
-  const std::vector<double>& move = moves_.move;
-  const std::vector<double>& half_gap = moves_.half_gap;
-  const double max_move = moves_.max_move;
-  const double second_move = moves_.second_move;
-  const std::size_t max_mover = moves_.max_mover;
   const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
   const double max_center_sq_norm = max_sq_norm(panel_);
 
@@ -62,21 +57,13 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
           const T* x = rows + r * d;
           if (!fresh) {
             const auto a = static_cast<std::size_t>(labels[i]);
-            const double error = kernel_error_bound<T>(d, static_cast<double>(sq_norms[r]), max_center_sq_norm);
-            double upper = upper_[i] + move[a];
-            const double lower = lower_[i] - (a == max_mover ? second_move : max_move);
-            const double limit = std::max(half_gap[a], lower);
-            double own = -1;
-            if (!bounds_settle(upper, limit, error)) {
-              // Tighten the upper bound to the exact distance and try again.
-              own = kernels::sq_distance_to_point(x, frame_centers.data() + a * d, d);
-              upper = std::sqrt(own);
-              ++evals;
-            }
-            if (bounds_settle(upper, limit, error)) {
-              if (own < 0) own = kernels::sq_distance_to_point(x, frame_centers.data() + a * d, d);
-              upper_[i] = upper;
-              lower_[i] = lower;
+            const RowTest test = test_row(i, a, x, sq_norms[r], frame_centers.data(), max_center_sq_norm);
+            evals += test.own >= 0;
+            if (test.settled) {
+              const double own =
+                  test.own >= 0 ? test.own : kernels::sq_distance_to_point(x, frame_centers.data() + a * d, d);
+              upper_[i] = test.upper;
+              lower_[i] = test.lower;
               sq_distances[i] = static_cast<T>(own);
               inertia += weight_of(weights_, i) * inertia_term(own, cosine);
               continue;
@@ -154,22 +141,42 @@ void HamerlyStep<T>::prepare(const double* centers, std::size_t k) {
 }
 
 template <class T>
+typename HamerlyStep<T>::RowTest HamerlyStep<T>::test_row(std::size_t i, std::size_t a, const T* x, T sq_norm,
+                                                          const double* frame_centers,
+                                                          double max_center_sq_norm) const {
+  const std::size_t d = frame_.dim();
+  const double error = kernel_error_bound<T>(d, static_cast<double>(sq_norm), max_center_sq_norm);
+  RowTest test;
+  test.upper = upper_[i] + moves_.move[a];
+  test.lower = lower_[i] - (a == moves_.max_mover ? moves_.second_move : moves_.max_move);
+  const double limit = std::max(moves_.half_gap[a], test.lower);
+  test.settled = bounds_settle(test.upper, limit, error);
+  if (!test.settled) {
+    // Tighten the upper bound to the exact distance and try again.
+    test.own = kernels::sq_distance_to_point(x, frame_centers + a * d, d);
+    test.upper = std::sqrt(test.own);
+    test.settled = bounds_settle(test.upper, limit, error);
+  }
+  return test;
+}
+
+template <class T>
 std::optional<double> HamerlyStep<T>::sampled_unsettled_share(const double* centers, std::size_t k,
                                                               std::span<const std::int32_t> labels) {
   const std::size_t n = frame_.rows();
   const std::size_t d = frame_.dim();
-  if (!(frame_.rows_held() || frame_.in_place()) || previous_.size() != k * d || upper_.size() != n || labels.empty() ||
+  if (!frame_.blocks_in_memory() || previous_.size() != k * d || upper_.size() != n || labels.empty() ||
       labels[0] < 0) {
     return std::nullopt;
   }
   prepare(centers, k);
   const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
   // As max_sq_norm(panel), from the centers in the frame (the panel is filled by assign).
-  const std::vector<double> origin(d, 0.0);
   double max_center_sq_norm = 0;
   for (std::size_t j = 0; j < k; ++j) {
-    max_center_sq_norm =
-        std::max(max_center_sq_norm, center_sq_distance(frame_centers.data() + j * d, origin.data(), d));
+    double sq_norm = 0;
+    for (std::size_t t = 0; t < d; ++t) sq_norm += frame_centers[j * d + t] * frame_centers[j * d + t];
+    max_center_sq_norm = std::max(max_center_sq_norm, sq_norm);
   }
   // assign's two tests (the bounds, then with the exact distance to the own
   // center) on every kSampleStride-th row; the rows are held, so reading them costs nothing.
@@ -182,15 +189,10 @@ std::optional<double> HamerlyStep<T>::sampled_unsettled_share(const double* cent
     const std::size_t first = b * frame_.block_rows();
     for (std::size_t r = (kSampleStride - first % kSampleStride) % kSampleStride; r < count; r += kSampleStride) {
       const std::size_t i = first + r;
-      const auto a = static_cast<std::size_t>(labels[i]);
-      const double error = kernel_error_bound<T>(d, static_cast<double>(sq_norms[r]), max_center_sq_norm);
-      double upper = upper_[i] + moves_.move[a];
-      const double lower = lower_[i] - (a == moves_.max_mover ? moves_.second_move : moves_.max_move);
-      const double limit = std::max(moves_.half_gap[a], lower);
       ++sampled;
-      if (bounds_settle(upper, limit, error)) continue;
-      upper = std::sqrt(kernels::sq_distance_to_point(rows + r * d, frame_centers.data() + a * d, d));
-      unsettled += !bounds_settle(upper, limit, error);
+      unsettled += !test_row(i, static_cast<std::size_t>(labels[i]), rows + r * d, sq_norms[r], frame_centers.data(),
+                             max_center_sq_norm)
+                        .settled;
     }
   }
   if (sampled == 0) return std::nullopt;

@@ -14,7 +14,6 @@
 #pragma once
 
 #include <optional>
-
 #include <vector>
 
 #include "kmeans/bounds.hpp"
@@ -52,6 +51,18 @@ class HamerlyStep {
     std::size_t max_mover = 0;
   };
   void prepare(const double* centers, std::size_t k);
+
+  /// Whether row i (label a, x in the frame) keeps its label by its bounds,
+  /// moved by the centers' moves; if not, tried again with the upper bound
+  /// tightened to the exact distance to its own center, `own` (else -1).
+  struct RowTest {
+    bool settled = false;
+    double upper = 0;
+    double lower = 0;
+    double own = -1;
+  };
+  RowTest test_row(std::size_t i, std::size_t a, const T* x, T sq_norm, const double* frame_centers,
+                   double max_center_sq_norm) const;
 
   const DataFrame<T>& frame_;
   const double* weights_;
