@@ -45,6 +45,14 @@ inline DistanceForm form_for_dimension(std::size_t d) noexcept {
 template <class T>
 inline constexpr std::size_t kColumnTile = 128 / sizeof(T);
 
+/// Up to this many columns nearest_columns_in_lanes beats the panel kernel:
+/// the panel kernel fills the lanes of one vector with columns, so k = 5 uses
+/// 5 of 16 lanes and each row still pays a reduction across the lanes.
+/// Measured per Lloyd iteration, one thread, float32: 5000 x 26 at k = 26
+/// 135 -> 101 us; 20000 x 32 at k = 32 685 -> 611 us and at k = 48 1035 ->
+/// 900 us; 3000 x 200 at k = 40 773 -> 560 us.
+inline constexpr std::size_t kLaneMaxColumns = 48;
+
 /// k columns of dimension d, transposed and padded for the kernels.
 template <class T>
 struct ColumnPanel {
@@ -59,6 +67,11 @@ struct ColumnPanel {
   std::vector<T> slabs;
   std::vector<T> sq_norms;  ///< k_padded squared norms of the columns (0 for padding)
   std::vector<T> bias;      ///< k_padded: 0 for real columns, +infinity for padding so it never wins
+  /// The k columns row-major (k x d), for nearest_columns_in_lanes: filled
+  /// only when k <= kLaneMaxColumns. (Read from the slabs, a pass over four
+  /// columns touched a 128-byte line per coordinate, which with the rows
+  /// overflowed L1 at d = 200.)
+  std::vector<T> row_major;
   /// The columns for the AMX filter (nearest_amx.hpp): filled for float32
   /// panels where the CPU has the tile unit and the filter pays, else empty.
   Bf16Columns bf16;
@@ -87,6 +100,28 @@ struct ColumnPanel {
 template <class T>
 void nearest_columns(const T* rows, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
                      DistanceForm form, std::int32_t* best, T* best_dist, T* second_dist = nullptr);
+
+/// Rows per lane tile: 64 bytes of one coordinate. Rows stored as lane tiles
+/// are grouped kLaneTile at a time, and within a group coordinate-major: row
+/// g * kLaneTile + r, coordinate t at tiles[g * d * kLaneTile + t * kLaneTile + r];
+/// the last group is padded with zero rows.
+template <class T>
+inline constexpr std::size_t kLaneTile = 64 / sizeof(T);
+
+/// nearest_columns for rows stored as lane tiles (`tiles` points at the
+/// first row's group; n_rows need not fill the last group): the rows run in
+/// the vector lanes and the columns one at a time, so every lane does useful
+/// work whatever k is. Each (row, column) distance is the same chain of fused
+/// multiply-adds the panel kernel runs in a lane, so labels, distances and
+/// runners-up are bitwise those of nearest_columns on the same rows.
+template <class T>
+void nearest_columns_in_lanes(const T* tiles, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
+                              DistanceForm form, std::int32_t* best, T* best_dist, T* second_dist = nullptr);
+
+/// Copies `n_rows` row-major rows of dimension d into lane tiles at `tiles`
+/// (room for n_rows rounded up to kLaneTile rows), zero-padding the last group.
+template <class T>
+void to_lane_tiles(const T* rows, std::size_t n_rows, std::size_t d, T* tiles);
 
 /// Squared distances from one row to panel columns [j_begin, j_end), written
 /// to out[j - j_begin]; j_begin and j_end are multiples of kColumnTile (j_end

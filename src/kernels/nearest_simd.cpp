@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "kernels/nearest.hpp"
@@ -267,6 +268,180 @@ void nearest(const T* rows, std::size_t n_rows, const T* row_sq_norms, const Col
   }
 }
 
+// --- rows in lanes (small k) -------------------------------------------------------------------
+
+/// Row vectors the lane kernel works on at once (two lane tiles), and at
+/// most how many columns one pass takes: RV x C accumulators, 16 of them with
+/// AVX-512's 32 registers (8 with 16 registers), enough independent chains of
+/// multiply-adds to hide their latency on two ports, with ~2 loads per 3 FMAs.
+template <class D>
+constexpr std::size_t kLaneRowVectors = 2 * kLaneTile<hn::TFromD<D>> / hn::MaxLanes(D());
+template <class D>
+constexpr std::size_t kLaneColumns = std::max<std::size_t>(1, (HWY_TARGET <= HWY_AVX3 ? 16 : 8) / kLaneRowVectors<D>);
+
+/// RV row vectors (rows in lanes, from lane tiles at `x`) against C columns
+/// from j: the chain per (row, column) is panel_tile's, and the running best,
+/// its column and the runner-up are updated column by column in order, the
+/// lower column winning ties.
+template <DistanceForm Form, bool Second, std::size_t RV, std::size_t C, class D, class T = hn::TFromD<D>>
+HWY_INLINE void lane_columns(D d, const T* HWY_RESTRICT x, std::size_t dim, const hn::Vec<D>* x_norm,
+                             const ColumnPanel<T>& panel, std::size_t j, hn::Vec<D>* best, hn::Vec<D>* index,
+                             hn::Vec<D>* second) {
+  constexpr std::size_t W = kLaneTile<T>;
+  constexpr std::size_t L = hn::MaxLanes(D());
+  constexpr std::size_t V = W / L;  // vectors per tile
+  const T* column[C];
+  for (std::size_t c = 0; c < C; ++c) column[c] = panel.row_major.data() + (j + c) * dim;
+  hn::Vec<D> acc[RV][C];
+  for (std::size_t v = 0; v < RV; ++v) {
+    for (std::size_t c = 0; c < C; ++c) acc[v][c] = hn::Zero(d);
+  }
+  for (std::size_t t = 0; t < dim; ++t) {
+    hn::Vec<D> xv[RV];
+    for (std::size_t v = 0; v < RV; ++v) xv[v] = hn::LoadU(d, x + (v / V) * dim * W + t * W + (v % V) * L);
+    for (std::size_t c = 0; c < C; ++c) {
+      const auto cv = hn::Set(d, column[c][t]);
+      for (std::size_t v = 0; v < RV; ++v) {
+        if constexpr (Form == DistanceForm::Direct) {
+          const auto diff = hn::Sub(xv[v], cv);
+          acc[v][c] = hn::MulAdd(diff, diff, acc[v][c]);
+        } else {
+          acc[v][c] = hn::MulAdd(xv[v], cv, acc[v][c]);
+        }
+      }
+    }
+  }
+  const auto zero = hn::Zero(d);
+  const auto minus_two = hn::Set(d, T{-2});
+  for (std::size_t c = 0; c < C; ++c) {
+    // The panel kernel's column term: bias, plus the squared norm (Expanded), added in T.
+    const T bias = panel.bias[j + c];
+    const auto col_norm =
+        hn::Set(d, Form == DistanceForm::Direct ? bias : static_cast<T>(bias + panel.sq_norms[j + c]));
+    const auto column_index = hn::Set(d, static_cast<T>(j + c));
+    for (std::size_t v = 0; v < RV; ++v) {
+      hn::Vec<D> dist;
+      if constexpr (Form == DistanceForm::Direct) {
+        dist = hn::Add(acc[v][c], col_norm);
+      } else {
+        dist = hn::Max(zero, hn::MulAdd(minus_two, acc[v][c], hn::Add(x_norm[v], col_norm)));
+      }
+      if constexpr (Second) second[v] = hn::Min(second[v], hn::Max(best[v], dist));
+      const auto closer = hn::Lt(dist, best[v]);
+      best[v] = hn::IfThenElse(closer, dist, best[v]);
+      index[v] = hn::IfThenElse(closer, column_index, index[v]);
+    }
+  }
+}
+
+/// Every column against RV row vectors from lane tiles at `x`, rows [0, live)
+/// of them stored (row_sq_norms: `live` norms, Expanded only).
+template <DistanceForm Form, bool Second, std::size_t RV, class D, class T = hn::TFromD<D>>
+HWY_INLINE void lane_rows(D d, const T* HWY_RESTRICT x, std::size_t live, const T* HWY_RESTRICT row_sq_norms,
+                          const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best_out, T* HWY_RESTRICT best_dist,
+                          T* HWY_RESTRICT second_dist) {
+  constexpr std::size_t L = hn::MaxLanes(D());
+  constexpr std::size_t C = kLaneColumns<D>;
+  const std::size_t dim = panel.d;
+  const std::size_t k = panel.k;
+  const bool whole = live == RV * L;
+  HWY_ALIGN T norms[RV * L] = {};
+  if (Form == DistanceForm::Expanded && !whole) std::copy(row_sq_norms, row_sq_norms + live, norms);
+  hn::Vec<D> x_norm[RV];
+  hn::Vec<D> best[RV];
+  hn::Vec<D> index[RV];
+  hn::Vec<D> second[RV];
+  for (std::size_t v = 0; v < RV; ++v) {
+    x_norm[v] = Form == DistanceForm::Expanded
+                    ? (whole ? hn::LoadU(d, row_sq_norms + v * L) : hn::Load(d, norms + v * L))
+                    : hn::Zero(d);
+    best[v] = hn::Set(d, std::numeric_limits<T>::infinity());
+    index[v] = hn::Zero(d);
+    second[v] = best[v];
+  }
+  // Passes of nearly equal width (k = 10 with C = 8: 5 and 5, not 8 and 2:
+  // a narrow pass has too few chains), columns in increasing order.
+  const std::size_t passes = (k + C - 1) / C;
+  for (std::size_t p = 0; p < passes; ++p) {
+    const std::size_t j = p * k / passes;
+    const std::size_t width = (p + 1) * k / passes - j;
+    [&]<std::size_t... Widths>(std::index_sequence<Widths...>) {
+      ((width == Widths + 1
+            ? (lane_columns<Form, Second, RV, Widths + 1>(d, x, dim, x_norm, panel, j, best, index, second), 0)
+            : 0),
+       ...);
+    }
+    (std::make_index_sequence<C>{});
+  }
+  // Row vector v holds rows v * L .. v * L + L - 1.
+  HWY_ALIGN std::int32_t index_out[RV * L];
+  HWY_ALIGN T best_out_buffer[RV * L];
+  HWY_ALIGN T second_out[RV * L];
+  for (std::size_t v = 0; v < RV; ++v) {
+    if constexpr (sizeof(T) == 4) {
+      const hn::RebindToSigned<D> di;
+      hn::Store(hn::ConvertTo(di, index[v]), di, index_out + v * L);
+    } else {
+      const hn::Rebind<std::int32_t, D> di;
+      hn::Store(hn::DemoteTo(di, index[v]), di, index_out + v * L);
+    }
+    hn::Store(best[v], d, best_out_buffer + v * L);
+    if constexpr (Second) hn::Store(second[v], d, second_out + v * L);
+  }
+  std::copy(index_out, index_out + live, best_out);
+  std::copy(best_out_buffer, best_out_buffer + live, best_dist);
+  if constexpr (Second) std::copy(second_out, second_out + live, second_dist);
+}
+
+template <DistanceForm Form, bool Second, class T>
+void lane_kernel(const T* HWY_RESTRICT tiles, std::size_t n_rows, const T* HWY_RESTRICT row_sq_norms,
+                 const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
+                 T* HWY_RESTRICT second_dist) {
+  const hn::ScalableTag<T> d;
+  constexpr std::size_t W = kLaneTile<T>;
+  constexpr std::size_t RV = kLaneRowVectors<hn::ScalableTag<T>>;
+  const std::size_t dim = panel.d;
+  const T* norms = Form == DistanceForm::Expanded ? row_sq_norms : nullptr;
+  std::size_t i = 0;
+  for (; i + 2 * W <= n_rows; i += 2 * W) {
+    lane_rows<Form, Second, RV>(d, tiles + i * dim, 2 * W, norms ? norms + i : nullptr, panel, best + i, best_dist + i,
+                                Second ? second_dist + i : nullptr);
+  }
+  for (; i < n_rows; i += W) {  // one tile at a time, the last perhaps partial
+    lane_rows<Form, Second, RV / 2>(d, tiles + i * dim, std::min(W, n_rows - i), norms ? norms + i : nullptr, panel,
+                                    best + i, best_dist + i, Second ? second_dist + i : nullptr);
+  }
+}
+
+template <class T>
+void nearest_in_lanes(const T* tiles, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
+                      DistanceForm form, std::int32_t* best, T* best_dist, T* second_dist) {
+  if (n_rows == 0 || panel.k == 0) return;
+  const auto run = [&]<DistanceForm Form>() {
+    if (second_dist) {
+      lane_kernel<Form, true>(tiles, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+    } else {
+      lane_kernel<Form, false>(tiles, n_rows, row_sq_norms, panel, best, best_dist, static_cast<T*>(nullptr));
+    }
+  };
+  if (form == DistanceForm::Direct) {
+    run.template operator()<DistanceForm::Direct>();
+  } else {
+    run.template operator()<DistanceForm::Expanded>();
+  }
+}
+
+void nearest_in_lanes_f32(const float* tiles, std::size_t n_rows, const float* row_sq_norms,
+                          const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist,
+                          float* second_dist) {
+  nearest_in_lanes(tiles, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+void nearest_in_lanes_f64(const double* tiles, std::size_t n_rows, const double* row_sq_norms,
+                          const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best, double* best_dist,
+                          double* second_dist) {
+  nearest_in_lanes(tiles, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+
 /// V vectors of columns from j0 for one row, with panel_tile's arithmetic.
 template <std::size_t V, DistanceForm Form, class D, class T = hn::TFromD<D>>
 HWY_INLINE void row_vectors(D d, const T* HWY_RESTRICT x, T x_norm, const ColumnPanel<T>& panel, std::size_t j0,
@@ -358,6 +533,8 @@ namespace centrix::kernels {
 HWY_EXPORT(nearest_f32);
 HWY_EXPORT(fuses_multiply_add);
 HWY_EXPORT(nearest_f64);
+HWY_EXPORT(nearest_in_lanes_f32);
+HWY_EXPORT(nearest_in_lanes_f64);
 HWY_EXPORT(row_distances_f32);
 HWY_EXPORT(row_distances_f64);
 
@@ -389,6 +566,19 @@ void nearest_columns<double>(const double* rows, std::size_t n_rows, const doubl
                              const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best, double* best_dist,
                              double* second_dist) {
   HWY_DYNAMIC_DISPATCH(nearest_f64)(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+
+template <>
+void nearest_columns_in_lanes<float>(const float* tiles, std::size_t n_rows, const float* row_sq_norms,
+                                     const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best,
+                                     float* best_dist, float* second_dist) {
+  HWY_DYNAMIC_DISPATCH(nearest_in_lanes_f32)(tiles, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+template <>
+void nearest_columns_in_lanes<double>(const double* tiles, std::size_t n_rows, const double* row_sq_norms,
+                                      const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best,
+                                      double* best_dist, double* second_dist) {
+  HWY_DYNAMIC_DISPATCH(nearest_in_lanes_f64)(tiles, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
 }
 
 std::vector<SimdTarget> simd_targets() {

@@ -335,11 +335,22 @@ template <class T>
 KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<const double> sample_weights) {
   using namespace detail;
   const auto start = Clock::now();
-  validate_fit(data, options, sample_weights);
+  validate_fit(data, options, sample_weights, /*check_values=*/false);  // for_fit checks them
   const int n_threads = resolve_threads(options.n_threads);
   const double* weights = sample_weights.empty() ? nullptr : sample_weights.data();
   const auto k = static_cast<std::size_t>(options.n_clusters);
-  const DataFrame<T> frame = DataFrame<T>::for_fit(data, options.metric, n_threads);
+  // Auto: where a row of k distances costs little Lloyd runs; elsewhere
+  // Hamerly's step runs while its bounds skip enough (adaptive.hpp).
+  const Algorithm algorithm =
+      options.algorithm != Algorithm::Auto
+          ? options.algorithm
+          : (AdaptiveStep<T>::worth_trying(k, data.cols(),
+                                           data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes)
+                 ? Algorithm::Hamerly
+                 : Algorithm::Lloyd);
+  // Lloyd with few centers runs the lane kernel on lane tiles of the rows.
+  const bool lane_tiles = algorithm == Algorithm::Lloyd && k <= kernels::kLaneMaxColumns;
+  const DataFrame<T> frame = DataFrame<T>::for_fit(data, options.metric, n_threads, lane_tiles);
   const double shift_tolerance = options.tol * frame.mean_variance();
 
   KMeansResult<T> result;
@@ -377,15 +388,6 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
       }
     }
   };
-  // Auto: where a row of k distances costs little Lloyd runs; elsewhere
-  // Hamerly's step runs while its bounds skip enough (adaptive.hpp).
-  const Algorithm algorithm =
-      options.algorithm != Algorithm::Auto
-          ? options.algorithm
-          : (AdaptiveStep<T>::worth_trying(k, data.cols(),
-                                           data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes)
-                 ? Algorithm::Hamerly
-                 : Algorithm::Lloyd);
   if (options.algorithm == Algorithm::Auto && algorithm == Algorithm::Hamerly) {
     AdaptiveStep<T> step(frame, weights, n_threads);
     run_all(step);

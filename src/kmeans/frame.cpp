@@ -8,6 +8,7 @@
 #include "centrix/error.hpp"
 #include "common/parallel.hpp"
 #include "kernels/row_ops.hpp"
+#include "kmeans/validate.hpp"
 
 namespace centrix::detail {
 
@@ -94,26 +95,40 @@ void DataFrame<T>::compute_norms() {
 }
 
 template <class T>
-DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_threads) {
+DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_threads, bool with_lane_tiles) {
   DataFrame frame(data, metric, n_threads);
+  frame.want_lane_tiles_ = with_lane_tiles;
   const std::size_t n = data.rows();
   const std::size_t d = data.cols();
-  if (metric == Metric::Cosine) frame.compute_norms();
-  const auto value = [&](std::size_t i, std::size_t t) {
-    const double v = static_cast<double>(data(i, t));
-    return metric == Metric::Cosine ? v / frame.norms_[i] : v;
-  };
   std::vector<double> mean;
   std::vector<double> sq_dev;
+  double variance_sum = 0;
   if (metric == Metric::Euclidean) {
     // The same sums through the vectorised row loops.
     mean = row_sums(n, d, n_threads,
                     [&](double* sum, std::size_t i) { kernels::add_scaled_row(sum, data.row(i), 1.0, d); });
+    // A NaN or an infinity makes its column's sum NaN or infinite, and finite
+    // floats cannot overflow a double sum, so the check that names the
+    // culprit runs only when a sum is not finite (for double data whose sums
+    // overflowed it finds nothing). One pass over the data saved per fit.
+    if (!std::all_of(mean.begin(), mean.end(), [](double s) { return std::isfinite(s); })) check_finite(data, "data");
     for (double& m : mean) m /= static_cast<double>(n);
+    if (!frame.may_use_in_place() && n * d * sizeof(T) <= cache_bytes) {
+      // The frame will be held with the means as origin: the rows' squared
+      // norms in it are their squared deviations, so the variance comes with
+      // the copy instead of a pass of its own.
+      frame.origin_ = std::move(mean);
+      variance_sum = frame.cache_if_small() / static_cast<double>(n);
+      frame.mean_variance_ = variance_sum / static_cast<double>(d);
+      return frame;
+    }
     sq_dev = row_sums(n, d, n_threads, [&](double* sum, std::size_t i) {
       kernels::add_squared_deviation(sum, data.row(i), mean.data(), d);
     });
   } else {
+    check_finite(data, "data");
+    frame.compute_norms();
+    const auto value = [&](std::size_t i, std::size_t t) { return static_cast<double>(data(i, t)) / frame.norms_[i]; };
     mean = column_sums(n, d, n_threads, value);
     for (double& m : mean) m /= static_cast<double>(n);
     sq_dev = column_sums(n, d, n_threads, [&](std::size_t i, std::size_t t) {
@@ -121,7 +136,6 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
       return dev * dev;
     });
   }
-  double variance_sum = 0;
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);
   if (metric == Metric::Euclidean && !frame.use_in_place(mean, variance_sum)) frame.origin_ = std::move(mean);
@@ -130,10 +144,15 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
 }
 
 template <class T>
+bool DataFrame<T>::may_use_in_place() const noexcept {
+  return rows() * dim() * sizeof(T) > std::min(cache_bytes, kInPlaceFromBytes) && data_.contiguous();
+}
+
+template <class T>
 bool DataFrame<T>::use_in_place(const std::vector<double>& mean, double variance_sum) {
   const std::size_t n = rows();
   const std::size_t d = dim();
-  if (n * d * sizeof(T) <= std::min(cache_bytes, kInPlaceFromBytes) || !data_.contiguous()) return false;
+  if (!may_use_in_place()) return false;
   double mean_sq = 0;
   for (double m : mean) mean_sq += m * m;
   if (!(mean_sq <= 4.0 * variance_sum)) return false;
@@ -154,19 +173,31 @@ bool DataFrame<T>::use_in_place(const std::vector<double>& mean, double variance
 }
 
 template <class T>
-void DataFrame<T>::cache_if_small() {
+double DataFrame<T>::cache_if_small() {
   const std::size_t n = rows();
   const std::size_t d = dim();
-  if (in_place_ || n * d * sizeof(T) > cache_bytes) return;
+  if (in_place_ || n * d * sizeof(T) > cache_bytes) return 0;
   // Filled aside and moved in: block() points into the cache once it is set.
-  std::vector<T> frame_rows(n * d);
+  UninitializedVector<T> frame_rows(n * d);
   std::vector<T> sq_norms(n);
+  std::vector<double> exact_sq_norms(n);
+  constexpr std::size_t W = kernels::kLaneTile<T>;
+  const bool tiles = want_lane_tiles_ && block_rows_ % W == 0;
+  UninitializedVector<T> lane_tiles(tiles ? (n + W - 1) / W * W * d : 0);
 #pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads_))
   for (std::size_t b = 0; b < n_blocks(); ++b) {
-    load_block(b, frame_rows.data() + b * block_rows_ * d, sq_norms.data() + b * block_rows_);
+    const std::size_t first = b * block_rows_;
+    const std::size_t count =
+        load_block(b, frame_rows.data() + first * d, sq_norms.data() + first, exact_sq_norms.data() + first);
+    // Transposed while the block is in cache.
+    if (tiles) kernels::to_lane_tiles(frame_rows.data() + first * d, count, d, lane_tiles.data() + first * d);
   }
   cached_rows_ = std::move(frame_rows);
+  lane_tiles_ = std::move(lane_tiles);
   cached_sq_norms_ = std::move(sq_norms);
+  double total = 0;  // in row order, whatever the thread count
+  for (double s : exact_sq_norms) total += s;
+  return total;
 }
 
 template <class T>
@@ -195,7 +226,7 @@ std::size_t DataFrame<T>::block(std::size_t b, T* buffer, T* sq_buffer, const T*
 }
 
 template <class T>
-std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) const {
+std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms, double* exact_sq_norms) const {
   const std::size_t first = b * block_rows_;
   const std::size_t count = std::min(block_rows_, rows() - first);
   const std::size_t d = dim();
@@ -205,6 +236,7 @@ std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms) cons
     const double norm = metric_ == Metric::Cosine ? kernels::divide_row(x, norms_[first + r], d, out)
                                                   : kernels::shift_row(x, origin_.data(), d, out);
     sq_norms[r] = static_cast<T>(norm);
+    if (exact_sq_norms != nullptr) exact_sq_norms[r] = norm;
   }
   return count;
 }

@@ -10,24 +10,34 @@ AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span
   frame_.fill_panel(centers, k, panel_);
   const bool cosine = frame_.metric() == Metric::Cosine;
   BlockTotals totals(frame_.n_blocks());
-  frame_.for_each_block(n_threads_, static_cast<double>(k * frame_.dim()),
-                        [&](std::size_t b, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
-                          thread_local std::vector<std::int32_t> nearest;
-                          nearest.resize(count);
-                          kernels::nearest_columns(rows, count, sq_norms, panel_, frame_.form(), nearest.data(),
-                                                   sq_distances.data() + first);
-                          double inertia = 0;
-                          std::int64_t changed = 0;
-                          for (std::size_t r = 0; r < count; ++r) {
-                            changed += labels[first + r] != nearest[r];
-                            labels[first + r] = nearest[r];
-                            inertia += weight_of(weights_, first + r) *
-                                       inertia_term(static_cast<double>(sq_distances[first + r]), cosine);
-                          }
-                          totals.inertia[b] = inertia;
-                          totals.changed[b] = changed;
-                          totals.evals[b] = count * k;
-                        });
+  // Few centers: the rows in the vector lanes (nearest.hpp), same bits.
+  const T* tiles = k <= kernels::kLaneMaxColumns ? frame_.lane_tiles() : nullptr;
+  const std::size_t d = frame_.dim();
+  frame_.for_each_block(
+      n_threads_, static_cast<double>(k * frame_.dim()),
+      [&](std::size_t b, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
+        thread_local std::vector<std::int32_t> nearest;
+        nearest.resize(count);
+        if (tiles != nullptr) {
+          kernels::nearest_columns_in_lanes(tiles + first * d, count, sq_norms, panel_, frame_.form(), nearest.data(),
+                                            sq_distances.data() + first);
+        } else {
+          kernels::nearest_columns(rows, count, sq_norms, panel_, frame_.form(), nearest.data(),
+                                   sq_distances.data() + first);
+        }
+        double inertia = 0;
+        std::int64_t changed = 0;
+        for (std::size_t r = 0; r < count; ++r) {
+          changed += labels[first + r] != nearest[r];
+          labels[first + r] = nearest[r];
+          inertia +=
+              weight_of(weights_, first + r) * inertia_term(static_cast<double>(sq_distances[first + r]), cosine);
+        }
+        totals.inertia[b] = inertia;
+        totals.changed[b] = changed;
+        totals.evals[b] = count * k;
+      },
+      /*even_work=*/true);
   return totals.sum();
 }
 

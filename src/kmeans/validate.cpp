@@ -36,10 +36,11 @@ void check_finite(MatrixView<T> m, const char* what) {
 }
 
 template <class T>
-void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<const double> sample_weights) {
+void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<const double> sample_weights,
+                  bool check_values) {
   if (data.rows() == 0) fail("data has no rows");
   if (data.cols() == 0) fail("data has no columns");
-  check_finite(data, "data");
+  if (check_values) check_finite(data, "data");
   const std::size_t n = data.rows();
   if (options.n_clusters < 1) fail("k must be at least 1 (got " + std::to_string(options.n_clusters) + ")");
   if (static_cast<std::size_t>(options.n_clusters) > n) {
@@ -126,8 +127,8 @@ void validate_labels(std::span<const std::int32_t> labels, std::size_t n, std::s
 
 template void check_finite<float>(MatrixView<float>, const char*);
 template void check_finite<double>(MatrixView<double>, const char*);
-template void validate_fit<float>(MatrixView<float>, const KMeansOptions&, std::span<const double>);
-template void validate_fit<double>(MatrixView<double>, const KMeansOptions&, std::span<const double>);
+template void validate_fit<float>(MatrixView<float>, const KMeansOptions&, std::span<const double>, bool);
+template void validate_fit<double>(MatrixView<double>, const KMeansOptions&, std::span<const double>, bool);
 template void validate_against_centers<float>(MatrixView<float>, MatrixView<float>);
 template void validate_against_centers<double>(MatrixView<double>, MatrixView<double>);
 

@@ -16,9 +16,11 @@ void check_finite(MatrixView<T> m, const char* what);
 
 /// Everything fit() needs: non-empty finite data, 1 <= k <= n, sane options,
 /// weights of the right length that are finite, non-negative and not all zero,
-/// initial centers of shape k x d.
+/// initial centers of shape k x d. `check_values`: false leaves the data's
+/// finiteness to the caller (DataFrame::for_fit checks it with the means).
 template <class T>
-void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<const double> sample_weights);
+void validate_fit(MatrixView<T> data, const KMeansOptions& options, std::span<const double> sample_weights,
+                  bool check_values = true);
 
 /// Sample weights: one per row (n), finite and non-negative; unless `allow_all_zero`, not all zero.
 void validate_weights(std::span<const double> sample_weights, std::size_t n, bool allow_all_zero = false);

@@ -359,6 +359,34 @@ TEST(LargeData, InPlaceAndShiftedFramesGiveTheHeldFramesClustering) {
   }
 }
 
+TEST(Frame, HeldRowsComeWithLaneTilesAndTheTwoPassVariance) {
+  // The held frame's variance comes from its rows' squared norms, the others' from a pass of their own:
+  // both must be the two-pass definition (column means, then squared deviations), far from 0 as well.
+  for (double offset : {0.0, 1e4}) {
+    auto p = blob_problem<float>(1000, 24, 5, 1.0, 8);
+    for (float& v : p.values) v += static_cast<float>(offset);
+    double reference = 0;
+    for (std::size_t t = 0; t < p.d; ++t) {
+      double mean = 0;
+      for (std::size_t i = 0; i < p.n; ++i) mean += p.values[i * p.d + t];
+      mean /= static_cast<double>(p.n);
+      double sq = 0;
+      for (std::size_t i = 0; i < p.n; ++i) sq += (p.values[i * p.d + t] - mean) * (p.values[i * p.d + t] - mean);
+      reference += sq / static_cast<double>(p.n);
+    }
+    reference /= static_cast<double>(p.d);
+    const auto with_tiles = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+    EXPECT_TRUE(with_tiles.rows_held());
+    EXPECT_NE(with_tiles.lane_tiles(), nullptr);  // Lloyd's lane kernel runs on them
+    EXPECT_NEAR(with_tiles.mean_variance(), reference, 1e-6 * reference) << offset;
+    EXPECT_EQ(detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, false).lane_tiles(), nullptr);
+    const CacheLimit<float> limit(0);
+    const auto streamed = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+    EXPECT_EQ(streamed.lane_tiles(), nullptr);  // nothing held: the panel kernel on loaded blocks
+    EXPECT_NEAR(streamed.mean_variance(), reference, 1e-6 * reference) << offset;
+  }
+}
+
 TEST(LargeData, WeightsAndCosineOnStreamedRows) {
   const auto p = blob_problem<double>(3000, 20, 9, 1.0, 12);
   std::vector<double> weights(p.n);

@@ -41,6 +41,23 @@ void check_kernels(std::size_t n, std::size_t k, std::size_t d, DistanceForm for
   nearest_columns(rows.data(), n, norms.data(), panel, form, best2.data(), best_dist2.data(), second.data());
   ASSERT_EQ(best2, best);
   ASSERT_EQ(best_dist2, best_dist);
+  if (k <= kLaneMaxColumns) {
+    // The lane kernel on the same rows as lane tiles: bitwise the panel kernel's labels, distances and
+    // runners-up (Lloyd takes it for few centers, Hamerly and Yinyang the panel kernel and row_distances).
+    std::vector<T> tiles((n + kLaneTile<T> - 1) / kLaneTile<T> * kLaneTile<T> * d, T{-7});
+    to_lane_tiles(rows.data(), n, d, tiles.data());
+    std::vector<std::int32_t> lane_best(n, -1);
+    std::vector<T> lane_dist(n), lane_second(n);
+    nearest_columns_in_lanes(tiles.data(), n, norms.data(), panel, form, lane_best.data(), lane_dist.data());
+    ASSERT_EQ(lane_best, best);
+    ASSERT_EQ(lane_dist, best_dist);
+    std::fill(lane_best.begin(), lane_best.end(), -1);
+    nearest_columns_in_lanes(tiles.data(), n, norms.data(), panel, form, lane_best.data(), lane_dist.data(),
+                             lane_second.data());
+    ASSERT_EQ(lane_best, best);
+    ASSERT_EQ(lane_dist, best_dist);
+    ASSERT_EQ(lane_second, second);
+  }
   // One row against all columns gives bitwise the values nearest_columns compared (Yinyang relies on it).
   std::vector<T> one_row(panel.k_padded);
   for (std::size_t i = 0; i < n; ++i) {
@@ -96,10 +113,19 @@ class KernelSweep : public ::testing::TestWithParam<std::size_t> {};
 TEST_P(KernelSweep, NearestAndAllDistancesMatchPlainLoops) {
   const std::size_t d = GetParam();
   // n covers full row tiles (4 and 8 rows) and every remainder; k covers the dot kernel (k below a
-  // vector), one and several column slabs, and padding.
+  // vector), one and several column slabs, and padding. For the lane kernel, n covers pairs of lane
+  // tiles, single and partial tiles, and k passes of every width (k = 10, 17 and 24 split unevenly).
   for_each_simd_target([&] {
-    for (const auto& [n, k] :
-         {std::pair<std::size_t, std::size_t>{1, 1}, {3, 5}, {17, 33}, {65, 7}, {130, 70}, {11, 15}, {9, 4}}) {
+    for (const auto& [n, k] : {std::pair<std::size_t, std::size_t>{1, 1},
+                               {3, 5},
+                               {17, 33},
+                               {65, 7},
+                               {130, 70},
+                               {11, 15},
+                               {9, 4},
+                               {50, kLaneMaxColumns},
+                               {33, 10},
+                               {32, 17}}) {
       check_kernels<float>(n, k, d, DistanceForm::Direct);
       check_kernels<float>(n, k, d, DistanceForm::Expanded);
       check_kernels<double>(n, k, d, DistanceForm::Direct);
@@ -138,6 +164,58 @@ TEST(Kernels, TiesGoToTheLowestColumn) {
       double dist = 0;
       nearest_columns(rows.data(), 1, norms.data(), panel, form, &best, &dist);
       EXPECT_EQ(best, 1);
+    }
+  });
+}
+
+TEST(Kernels, LaneTilesHoldTheRowsCoordinateMajor) {
+  // to_lane_tiles against its definition: whole groups (the AVX-512 transpose takes 16 coordinates at a
+  // time, so d = 16, 33 and 48 reach it and its tail), a partial last group padded with zeros.
+  const auto check = [&]<class T>(std::size_t n, std::size_t d) {
+    constexpr std::size_t W = kLaneTile<T>;
+    std::vector<T> rows(n * d);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<T>(i + 1);
+    const std::size_t groups = (n + W - 1) / W;
+    std::vector<T> tiles(groups * W * d, T{-1});
+    to_lane_tiles(rows.data(), n, d, tiles.data());
+    for (std::size_t g = 0; g < groups; ++g) {
+      for (std::size_t t = 0; t < d; ++t) {
+        for (std::size_t r = 0; r < W; ++r) {
+          const std::size_t i = g * W + r;
+          ASSERT_EQ(tiles[g * d * W + t * W + r], i < n ? rows[i * d + t] : T{0})
+              << "n " << n << " d " << d << " row " << i << " coordinate " << t;
+        }
+      }
+    }
+  };
+  for (std::size_t n : {1, 15, 16, 17, 48, 50}) {
+    for (std::size_t d : {1, 2, 15, 16, 17, 33, 48}) {
+      check.operator()<float>(n, d);
+      check.operator()<double>(n, d);
+    }
+  }
+}
+
+TEST(Kernels, TiesGoToTheLowestColumnInTheLaneKernel) {
+  // Columns 1 and 3 identical and nearest; column 2 a copy of 0: the lowest of each tie must win.
+  const std::size_t d = 3;
+  const std::vector<double> cols = {5, 5, 5, 0, 0, 1, 5, 5, 5, 0, 0, 1};
+  std::vector<double> rows(20 * d, 0.0);  // 20 rows: a whole tile of 8 doubles and a partial one
+  std::vector<double> norms(20, 0.0);
+  ColumnPanel<double> panel;
+  panel.assign(cols.data(), 4, d);
+  std::vector<double> tiles(24 * d);
+  to_lane_tiles(rows.data(), 20, d, tiles.data());
+  for_each_simd_target([&] {
+    for (DistanceForm form : {DistanceForm::Direct, DistanceForm::Expanded}) {
+      std::vector<std::int32_t> best(20, -1);
+      std::vector<double> dist(20), second(20);
+      nearest_columns_in_lanes(tiles.data(), 20, norms.data(), panel, form, best.data(), dist.data(), second.data());
+      for (std::size_t i = 0; i < 20; ++i) {
+        EXPECT_EQ(best[i], 1) << "row " << i;
+        EXPECT_EQ(dist[i], 1.0);
+        EXPECT_EQ(second[i], 1.0);  // the tie's other column is the runner-up
+      }
     }
   });
 }

@@ -444,6 +444,10 @@ TEST(BadInput, ErrorsNameTheProblem) {
   EXPECT_NE(message(options).find("NaN at row 1, column 1"), std::string::npos);
   data[3] = INFINITY;
   EXPECT_NE(message(options).find("infinity at row 1, column 1"), std::string::npos);
+  // +inf and -inf in one column: its sum is NaN rather than infinite (fit finds bad values through the
+  // column sums), and the first of them is still named.
+  data = {0, 0, INFINITY, 1, -INFINITY, 2};
+  EXPECT_NE(message(options).find("infinity at row 1, column 0"), std::string::npos);
   data = {0, 0, 1, 1, 2, 2};
   options.metric = Metric::Cosine;
   EXPECT_NE(message(options).find("row 0 (0-based) is all zeros"), std::string::npos);
