@@ -19,10 +19,13 @@ CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std:
       labels_(labels),
       k_(k),
       sums_(frame.n_groups() * k * frame.dim(), 0.0),
-      weight_(frame.n_groups() * k, 0.0) {}
+      weight_(frame.n_groups() * k, 0.0),
+      reuse_(frame.blocks_per_group() == 1),
+      summed_labels_(reuse_ ? frame.rows() : 0, -1) {}
 
 template <class T>
 void CenterSums<T>::clear() {
+  if (reuse_) return;  // each block clears its own sums when its labels changed
   std::fill(sums_.begin(), sums_.end(), 0.0);
   std::fill(weight_.begin(), weight_.end(), 0.0);
 }
@@ -34,6 +37,14 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
   const bool cosine = frame_.metric() == Metric::Cosine;
   double* sums = sums_.data() + group * k_ * d;
   double* weight = weight_.data() + group * k_;
+  if (reuse_) {
+    const auto now = labels_.begin() + static_cast<std::ptrdiff_t>(first);
+    const auto then = summed_labels_.begin() + static_cast<std::ptrdiff_t>(first);
+    if (std::equal(now, now + static_cast<std::ptrdiff_t>(count), then)) return;
+    std::copy(now, now + static_cast<std::ptrdiff_t>(count), then);
+    std::fill(sums, sums + k_ * d, 0.0);
+    std::fill(weight, weight + k_, 0.0);
+  }
   if (!cosine && 4 * k_ <= count && d >= 8) {
     // Few clusters in the block: each cluster's rows, in row order, added with the sums in registers (one
     // task per range of kScaledRowsWidth columns) instead of loading and storing the sums for every row.

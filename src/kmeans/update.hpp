@@ -24,7 +24,8 @@ class CenterSums final : public DataFrame<T>::BlockSink {
  public:
   CenterSums(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels, std::size_t k);
 
-  /// Zeroes the sums, for the next assignment.
+  /// Prepares for the next assignment: zeroes the sums, except where blocks
+  /// keep theirs (see reuse_).
   void clear();
   void block_done(std::size_t group, std::size_t first, std::size_t count) const override;
   /// The groups' sums added in group order: k x d sums (in original
@@ -38,6 +39,12 @@ class CenterSums final : public DataFrame<T>::BlockSink {
   std::size_t k_;
   mutable std::vector<double> sums_;    // groups x k x d
   mutable std::vector<double> weight_;  // groups x k
+  /// Where every group is one block (up to 16 blocks: small data), a block
+  /// whose labels are those its sums were computed with keeps them: the sums
+  /// would come out bitwise the same. Once a fit settles, most iterations
+  /// then skip the center sums (mojo-table: a quarter of an iteration).
+  bool reuse_;
+  mutable std::vector<std::int32_t> summed_labels_;  // reuse_: the labels each block's sums hold (-1: none)
 };
 
 /// Turns each cluster's sum and weight (CenterSums::totals) into the updated

@@ -17,6 +17,7 @@
 #include "centrix/kmeans.hpp"
 #include "kernels/nearest_amx.hpp"
 #include "kmeans/frame.hpp"
+#include "kmeans/update.hpp"
 #include "test_util.hpp"
 
 namespace centrix {
@@ -384,6 +385,52 @@ TEST(Frame, HeldRowsComeWithLaneTilesAndTheTwoPassVariance) {
     const auto streamed = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
     EXPECT_EQ(streamed.lane_tiles(), nullptr);  // nothing held: the panel kernel on loaded blocks
     EXPECT_NEAR(streamed.mean_variance(), reference, 1e-6 * reference) << offset;
+  }
+}
+
+TEST(CenterSums, BlocksWhoseLabelsStayKeepBitwiseTheSums) {
+  // Small data (every group one block): a block whose labels did not change keeps its sums. After
+  // relabelling some blocks (and not others), the totals must be bitwise those of fresh sums.
+  const auto p = blob_problem<float>(3000, 24, 6, 1.0, 5);  // 6 blocks of 512 rows
+  const auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2);
+  ASSERT_EQ(frame.blocks_per_group(), 1u);
+  ASSERT_GT(frame.n_blocks(), 2u);
+  std::vector<double> weights(p.n);
+  for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.25 + static_cast<double>(i % 5);
+  for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
+    std::vector<std::int32_t> labels(p.n);
+    for (std::size_t i = 0; i < p.n; ++i) labels[i] = static_cast<std::int32_t>(i % 6);
+    detail::CenterSums<float> kept(frame, w, labels, 6);
+    const auto pass = [&](const detail::CenterSums<float>& sums) {
+      for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
+        sums.block_done(b, b * frame.block_rows(), std::min(frame.block_rows(), p.n - b * frame.block_rows()));
+      }
+    };
+    kept.clear();
+    pass(kept);
+    // Relabel rows of block 1 only (and one row of the last block).
+    for (std::size_t i = frame.block_rows(); i < 2 * frame.block_rows(); ++i)
+      labels[i] = static_cast<std::int32_t>((i / 7) % 6);
+    labels[p.n - 1] = 0;
+    kept.clear();
+    pass(kept);
+    detail::CenterSums<float> fresh(frame, w, labels, 6);
+    fresh.clear();
+    pass(fresh);
+    std::vector<double> kept_sums, kept_weights, fresh_sums, fresh_weights;
+    kept.totals(kept_sums, kept_weights);
+    fresh.totals(fresh_sums, fresh_weights);
+    EXPECT_EQ(kept_sums, fresh_sums);
+    EXPECT_EQ(kept_weights, fresh_weights);
+    // And the sums are the clusters' sums (to rounding): a block that kept stale sums would be off.
+    std::vector<double> direct(6 * p.d, 0.0);
+    for (std::size_t i = 0; i < p.n; ++i) {
+      for (std::size_t t = 0; t < p.d; ++t) {
+        direct[static_cast<std::size_t>(labels[i]) * p.d + t] += (w ? w[i] : 1.0) * p.values[i * p.d + t];
+      }
+    }
+    for (std::size_t j = 0; j < direct.size(); ++j)
+      EXPECT_NEAR(kept_sums[j], direct[j], 1e-9 * (1 + std::abs(direct[j])));
   }
 }
 
