@@ -84,12 +84,13 @@ namespace {
 #pragma GCC diagnostic pop
 #endif
 
-/// Coordinates [t0, d) of one whole tile, element by element.
+/// Coordinates [t0, d) of one tile of `live` rows, element by element; the
+/// rows after them zero.
 template <class T>
-void tile_columns(const T* x, std::size_t d, std::size_t t0, T* tile) {
+void tile_columns(const T* x, std::size_t live, std::size_t d, std::size_t t0, T* tile) {
   constexpr std::size_t W = kLaneTile<T>;
   for (std::size_t t = t0; t < d; ++t) {
-    for (std::size_t r = 0; r < W; ++r) tile[t * W + r] = x[r * d + t];
+    for (std::size_t r = 0; r < W; ++r) tile[t * W + r] = r < live ? x[r * d + t] : T{0};
   }
 }
 
@@ -106,21 +107,15 @@ void to_lane_tiles(const T* rows, std::size_t n_rows, std::size_t d, T* tiles) {
     T* tile = tiles + g * d * W;
     const T* x = rows + g * W * d;
     const std::size_t live = std::min(W, n_rows - g * W);
-    if (live < W) {  // the last group: zero rows after the live ones
-      for (std::size_t t = 0; t < d; ++t) {
-        for (std::size_t r = 0; r < W; ++r) tile[t * W + r] = r < live ? x[r * d + t] : T{0};
-      }
-      continue;
-    }
     std::size_t t = 0;
 #ifdef CENTRIX_TRANSPOSE_AVX512
     if constexpr (std::is_same_v<T, float>) {
-      if (avx512) {
+      if (avx512 && live == W) {
         for (; t + 16 <= d; t += 16) transpose_16x16(x + t, d, tile + t * W);
       }
     }
 #endif
-    tile_columns(x, d, t, tile);
+    tile_columns(x, live, d, t, tile);
   }
 }
 

@@ -39,6 +39,44 @@ namespace hn = hwy::HWY_NAMESPACE;
 /// accumulators fit; with 16 (SSE4, AVX2) 4 rows do.
 constexpr std::size_t kTileRows = HWY_TARGET <= HWY_AVX3 ? 8 : 4;
 
+/// One coordinate's step of a (row, column) chain, the same in every kernel
+/// here: Direct adds (x - c)^2, Expanded x * c, each as one multiply-add.
+template <DistanceForm Form, class V>
+HWY_INLINE V accumulate(V x, V c, V acc) {
+  if constexpr (Form == DistanceForm::Direct) {
+    const V diff = hn::Sub(x, c);
+    return hn::MulAdd(diff, diff, acc);
+  } else {
+    return hn::MulAdd(x, c, acc);
+  }
+}
+
+/// A chain's distance, the same in every kernel here, so that their values
+/// agree bitwise: Direct adds the column term (the padding's +infinity, else
+/// 0); Expanded is max(0, ||x||^2 + column term - 2 acc), the column term being
+/// bias + ||c||^2.
+template <DistanceForm Form, class D>
+HWY_INLINE hn::Vec<D> finish_distance(D d, hn::Vec<D> acc, hn::Vec<D> x_norm, hn::Vec<D> col_term) {
+  if constexpr (Form == DistanceForm::Direct) {
+    return hn::Add(acc, col_term);
+  } else {
+    return hn::Max(hn::Zero(d), hn::MulAdd(hn::Set(d, hn::TFromD<D>{-2}), acc, hn::Add(x_norm, col_term)));
+  }
+}
+
+/// A per-thread aligned buffer of at least `size` values, kept between calls
+/// (one per Slot and type).
+template <class T, int Slot>
+T* scratch(std::size_t size) {
+  thread_local hwy::AlignedFreeUniquePtr<T[]> buffer;
+  thread_local std::size_t capacity = 0;
+  if (capacity < size) {
+    capacity = size;
+    buffer = hwy::AllocateAligned<T>(size);
+  }
+  return buffer.get();
+}
+
 /// Coordinates [begin, end) of a tile's rows; resume: the sums over the
 /// coordinates before `begin` wait in the tile's partial buffer.
 struct CoordinateChunk {
@@ -80,17 +118,8 @@ HWY_INLINE void panel_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const 
     const auto c1 = Two ? hn::LoadU(d, slab + t * ks + L) : c0;
     for (std::size_t r = 0; r < R; ++r) {
       const auto xv = hn::Set(d, x[r * dim + t]);
-      if constexpr (Form == DistanceForm::Direct) {
-        const auto diff0 = hn::Sub(xv, c0);
-        acc0[r] = hn::MulAdd(diff0, diff0, acc0[r]);
-        if constexpr (Two) {
-          const auto diff1 = hn::Sub(xv, c1);
-          acc1[r] = hn::MulAdd(diff1, diff1, acc1[r]);
-        }
-      } else {
-        acc0[r] = hn::MulAdd(xv, c0, acc0[r]);
-        if constexpr (Two) acc1[r] = hn::MulAdd(xv, c1, acc1[r]);
-      }
+      acc0[r] = accumulate<Form>(xv, c0, acc0[r]);
+      if constexpr (Two) acc1[r] = accumulate<Form>(xv, c1, acc1[r]);
     }
   }
   if (Chunked && chunk.end < dim) {  // more coordinates to come: keep the partial sums
@@ -100,20 +129,13 @@ HWY_INLINE void panel_tile(D d, const T* HWY_RESTRICT x, std::size_t dim, const 
     }
     return;
   }
-  const auto zero = hn::Zero(d);
-  const auto minus_two = hn::Set(d, T{-2});
   for (std::size_t r = 0; r < R; ++r) {
-    hn::Vec<D> dist0;
-    hn::Vec<D> dist1 = hn::Set(d, std::numeric_limits<T>::infinity());  // no second vector: never wins
-    if constexpr (Form == DistanceForm::Direct) {
-      // col_norm holds only the padding's +infinity here.
-      dist0 = hn::Add(acc0[r], col_norm0);
-      if constexpr (Two) dist1 = hn::Add(acc1[r], col_norm1);
-    } else {
-      const auto xn = hn::Set(d, x_norm[r]);
-      dist0 = hn::Max(zero, hn::MulAdd(minus_two, acc0[r], hn::Add(xn, col_norm0)));
-      if constexpr (Two) dist1 = hn::Max(zero, hn::MulAdd(minus_two, acc1[r], hn::Add(xn, col_norm1)));
-    }
+    // Direct: col_norm holds only the padding's +infinity, and there are no row norms.
+    const auto xn = Form == DistanceForm::Expanded ? hn::Set(d, x_norm[r]) : hn::Zero(d);
+    const hn::Vec<D> dist0 = finish_distance<Form>(d, acc0[r], xn, col_norm0);
+    // No second vector: +infinity, never wins.
+    const hn::Vec<D> dist1 =
+        Two ? finish_distance<Form>(d, acc1[r], xn, col_norm1) : hn::Set(d, std::numeric_limits<T>::infinity());
     // The second vector's columns are higher: they win only when strictly closer.
     const auto second_closer = hn::Lt(dist1, dist0);
     const auto tile_best = hn::IfThenElse(second_closer, dist1, dist0);
@@ -168,15 +190,9 @@ void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_R
   const std::size_t kp = panel.k_padded;
   static_assert(ColumnPanel<T>::kSlabStride % (2 * hn::MaxLanes(hn::ScalableTag<T>())) == 0,
                 "a kernel slab lies within one panel slab");
-  thread_local hwy::AlignedFreeUniquePtr<T[]> lanes;
-  thread_local std::size_t lanes_size = 0;
-  if (lanes_size < 3 * n_rows * L) {
-    lanes_size = 3 * n_rows * L;
-    lanes = hwy::AllocateAligned<T>(lanes_size);
-  }
-  T* lane_best = lanes.get();
-  T* lane_index = lanes.get() + n_rows * L;
-  T* lane_second = lanes.get() + 2 * n_rows * L;
+  T* lane_best = scratch<T, 0>(3 * n_rows * L);
+  T* lane_index = lane_best + n_rows * L;
+  T* lane_second = lane_best + 2 * n_rows * L;
   std::fill(lane_best, lane_best + n_rows * L, std::numeric_limits<T>::infinity());
   std::fill(lane_index, lane_index + n_rows * L, T{0});
   if constexpr (Second) std::fill(lane_second, lane_second + n_rows * L, std::numeric_limits<T>::infinity());
@@ -190,13 +206,7 @@ void panel_kernel(const T* HWY_RESTRICT rows, std::size_t n_rows, const T* HWY_R
   // sums wait in `partial` between chunks. With the prefetch in panel_tile,
   // a Fashion-MNIST iteration (k = 10, 2 threads) went from 31 to 25 ms.
   const std::size_t chunk_length = std::max<std::size_t>(64, 16384 / (width * sizeof(T)));
-  thread_local hwy::AlignedFreeUniquePtr<T[]> partial_sums;
-  thread_local std::size_t partial_size = 0;
-  if (partial_size < 2 * n_rows * L) {
-    partial_size = 2 * n_rows * L;
-    partial_sums = hwy::AllocateAligned<T>(partial_size);
-  }
-  T* partial = partial_sums.get();
+  T* partial = scratch<T, 1>(2 * n_rows * L);
   const std::size_t end = Two ? kp : (panel.k + L - 1) / L * L;
   for (std::size_t j0 = 0; j0 < end; j0 += width) {
     const T* slab = panel.columns_from(j0);
@@ -301,18 +311,9 @@ HWY_INLINE void lane_columns(D d, const T* HWY_RESTRICT x, std::size_t dim, cons
     for (std::size_t v = 0; v < RV; ++v) xv[v] = hn::LoadU(d, x + (v / V) * dim * W + t * W + (v % V) * L);
     for (std::size_t c = 0; c < C; ++c) {
       const auto cv = hn::Set(d, column[c][t]);
-      for (std::size_t v = 0; v < RV; ++v) {
-        if constexpr (Form == DistanceForm::Direct) {
-          const auto diff = hn::Sub(xv[v], cv);
-          acc[v][c] = hn::MulAdd(diff, diff, acc[v][c]);
-        } else {
-          acc[v][c] = hn::MulAdd(xv[v], cv, acc[v][c]);
-        }
-      }
+      for (std::size_t v = 0; v < RV; ++v) acc[v][c] = accumulate<Form>(xv[v], cv, acc[v][c]);
     }
   }
-  const auto zero = hn::Zero(d);
-  const auto minus_two = hn::Set(d, T{-2});
   for (std::size_t c = 0; c < C; ++c) {
     // The panel kernel's column term: bias, plus the squared norm (Expanded), added in T.
     const T bias = panel.bias[j + c];
@@ -320,12 +321,7 @@ HWY_INLINE void lane_columns(D d, const T* HWY_RESTRICT x, std::size_t dim, cons
         hn::Set(d, Form == DistanceForm::Direct ? bias : static_cast<T>(bias + panel.sq_norms[j + c]));
     const auto column_index = hn::Set(d, static_cast<T>(j + c));
     for (std::size_t v = 0; v < RV; ++v) {
-      hn::Vec<D> dist;
-      if constexpr (Form == DistanceForm::Direct) {
-        dist = hn::Add(acc[v][c], col_norm);
-      } else {
-        dist = hn::Max(zero, hn::MulAdd(minus_two, acc[v][c], hn::Add(x_norm[v], col_norm)));
-      }
+      const hn::Vec<D> dist = finish_distance<Form>(d, acc[v][c], x_norm[v], col_norm);
       if constexpr (Second) second[v] = hn::Min(second[v], hn::Max(best[v], dist));
       const auto closer = hn::Lt(dist, best[v]);
       best[v] = hn::IfThenElse(closer, dist, best[v]);
@@ -344,17 +340,14 @@ HWY_INLINE void lane_rows(D d, const T* HWY_RESTRICT x, std::size_t live, const 
   constexpr std::size_t C = kLaneColumns<D>;
   const std::size_t dim = panel.d;
   const std::size_t k = panel.k;
-  const bool whole = live == RV * L;
-  HWY_ALIGN T norms[RV * L] = {};
-  if (Form == DistanceForm::Expanded && !whole) std::copy(row_sq_norms, row_sq_norms + live, norms);
+  HWY_ALIGN T norms[RV * L] = {};  // padded past `live` (Direct: unused zeros)
+  if (Form == DistanceForm::Expanded) std::copy(row_sq_norms, row_sq_norms + live, norms);
   hn::Vec<D> x_norm[RV];
   hn::Vec<D> best[RV];
   hn::Vec<D> index[RV];
   hn::Vec<D> second[RV];
   for (std::size_t v = 0; v < RV; ++v) {
-    x_norm[v] = Form == DistanceForm::Expanded
-                    ? (whole ? hn::LoadU(d, row_sq_norms + v * L) : hn::Load(d, norms + v * L))
-                    : hn::Zero(d);
+    x_norm[v] = hn::Load(d, norms + v * L);
     best[v] = hn::Set(d, std::numeric_limits<T>::infinity());
     index[v] = hn::Zero(d);
     second[v] = best[v];
@@ -454,27 +447,13 @@ HWY_INLINE void row_vectors(D d, const T* HWY_RESTRICT x, T x_norm, const Column
   for (std::size_t v = 0; v < V; ++v) acc[v] = hn::Zero(d);
   for (std::size_t t = 0; t < panel.d; ++t) {
     const auto xv = hn::Set(d, x[t]);
-    for (std::size_t v = 0; v < V; ++v) {
-      const auto c = hn::LoadU(d, ct[v] + t * ks);
-      if constexpr (Form == DistanceForm::Direct) {
-        const auto diff = hn::Sub(xv, c);
-        acc[v] = hn::MulAdd(diff, diff, acc[v]);
-      } else {
-        acc[v] = hn::MulAdd(xv, c, acc[v]);
-      }
-    }
+    for (std::size_t v = 0; v < V; ++v) acc[v] = accumulate<Form>(xv, hn::LoadU(d, ct[v] + t * ks), acc[v]);
   }
   for (std::size_t v = 0; v < V; ++v) {
     const std::size_t j = j0 + v * L;
-    const auto bias = hn::LoadU(d, panel.bias.data() + j);
-    hn::Vec<D> dist;
-    if constexpr (Form == DistanceForm::Direct) {
-      dist = hn::Add(acc[v], bias);
-    } else {
-      const auto col_norm = hn::Add(bias, hn::LoadU(d, panel.sq_norms.data() + j));
-      dist = hn::Max(hn::Zero(d), hn::MulAdd(hn::Set(d, T{-2}), acc[v], hn::Add(hn::Set(d, x_norm), col_norm)));
-    }
-    hn::StoreU(dist, d, out + v * L);
+    auto col_norm = hn::LoadU(d, panel.bias.data() + j);
+    if constexpr (Form == DistanceForm::Expanded) col_norm = hn::Add(col_norm, hn::LoadU(d, panel.sq_norms.data() + j));
+    hn::StoreU(finish_distance<Form>(d, acc[v], hn::Set(d, x_norm), col_norm), d, out + v * L);
   }
 }
 

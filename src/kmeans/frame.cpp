@@ -97,7 +97,6 @@ void DataFrame<T>::compute_norms() {
 template <class T>
 DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_threads, bool with_lane_tiles) {
   DataFrame frame(data, metric, n_threads);
-  frame.want_lane_tiles_ = with_lane_tiles;
   const std::size_t n = data.rows();
   const std::size_t d = data.cols();
   std::vector<double> mean;
@@ -118,7 +117,7 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
       // norms in it are their squared deviations, so the variance comes with
       // the copy instead of a pass of its own.
       frame.origin_ = std::move(mean);
-      variance_sum = frame.cache_if_small() / static_cast<double>(n);
+      variance_sum = frame.cache_if_small(with_lane_tiles) / static_cast<double>(n);
       frame.mean_variance_ = variance_sum / static_cast<double>(d);
       return frame;
     }
@@ -139,7 +138,7 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);
   if (metric == Metric::Euclidean && !frame.use_in_place(mean, variance_sum)) frame.origin_ = std::move(mean);
-  frame.cache_if_small();
+  frame.cache_if_small(with_lane_tiles);
   return frame;
 }
 
@@ -173,7 +172,7 @@ bool DataFrame<T>::use_in_place(const std::vector<double>& mean, double variance
 }
 
 template <class T>
-double DataFrame<T>::cache_if_small() {
+double DataFrame<T>::cache_if_small(bool lane_tiles) {
   const std::size_t n = rows();
   const std::size_t d = dim();
   if (in_place_ || n * d * sizeof(T) > cache_bytes) return 0;
@@ -182,18 +181,18 @@ double DataFrame<T>::cache_if_small() {
   std::vector<T> sq_norms(n);
   std::vector<double> exact_sq_norms(n);
   constexpr std::size_t W = kernels::kLaneTile<T>;
-  const bool tiles = want_lane_tiles_ && block_rows_ % W == 0;
-  UninitializedVector<T> lane_tiles(tiles ? (n + W - 1) / W * W * d : 0);
+  const bool tiles = lane_tiles && block_rows_ % W == 0;
+  UninitializedVector<T> tile_rows(tiles ? (n + W - 1) / W * W * d : 0);
 #pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads_))
   for (std::size_t b = 0; b < n_blocks(); ++b) {
     const std::size_t first = b * block_rows_;
     const std::size_t count =
         load_block(b, frame_rows.data() + first * d, sq_norms.data() + first, exact_sq_norms.data() + first);
     // Transposed while the block is in cache.
-    if (tiles) kernels::to_lane_tiles(frame_rows.data() + first * d, count, d, lane_tiles.data() + first * d);
+    if (tiles) kernels::to_lane_tiles(frame_rows.data() + first * d, count, d, tile_rows.data() + first * d);
   }
   cached_rows_ = std::move(frame_rows);
-  lane_tiles_ = std::move(lane_tiles);
+  lane_tiles_ = std::move(tile_rows);
   cached_sq_norms_ = std::move(sq_norms);
   double total = 0;  // in row order, whatever the thread count
   for (double s : exact_sq_norms) total += s;

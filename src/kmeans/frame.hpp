@@ -127,9 +127,10 @@ class DataFrame {
   void compute_norms();
   /// Keeps the whole frame (rows in the frame and their squared norms) when
   /// it takes at most kCacheBytes, so iterations skip the per-block shift.
+  /// With `lane_tiles`, also holds them as lane tiles (see lane_tiles).
   /// Returns the sum of the rows' squared norms in the frame, in double (0 if
   /// nothing was held).
-  double cache_if_small();
+  double cache_if_small(bool lane_tiles);
   /// Writes block b's rows, in the frame, to `buffer` (block_rows x dim) and
   /// their squared norms to `sq_norms` (and, in double, to `exact_sq_norms`
   /// if not null); returns how many rows the block has.
@@ -187,7 +188,6 @@ class DataFrame {
   UninitializedVector<T> cached_rows_;       // the rows in the frame, if small enough (cache_if_small)
   std::vector<T> cached_sq_norms_;           // and their squared norms (also held in place)
   UninitializedVector<T> lane_tiles_;        // see lane_tiles
-  bool want_lane_tiles_ = false;             // for_fit's with_lane_tiles
   bool in_place_ = false;                    // the frame is the data itself: origin 0, rows never copied
   mutable const BlockSink* sink_ = nullptr;  // see set_sink
   double mean_variance_ = 0;

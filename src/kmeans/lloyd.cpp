@@ -14,7 +14,7 @@ AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span
   const T* tiles = k <= kernels::kLaneMaxColumns ? frame_.lane_tiles() : nullptr;
   const std::size_t d = frame_.dim();
   frame_.for_each_block(
-      n_threads_, static_cast<double>(k * frame_.dim()),
+      n_threads_, static_cast<double>(k * d),
       [&](std::size_t b, std::size_t first, std::size_t count, const T* rows, const T* sq_norms) {
         thread_local std::vector<std::int32_t> nearest;
         nearest.resize(count);

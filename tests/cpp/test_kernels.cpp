@@ -114,7 +114,7 @@ TEST_P(KernelSweep, NearestAndAllDistancesMatchPlainLoops) {
   const std::size_t d = GetParam();
   // n covers full row tiles (4 and 8 rows) and every remainder; k covers the dot kernel (k below a
   // vector), one and several column slabs, and padding. For the lane kernel, n covers pairs of lane
-  // tiles, single and partial tiles, and k passes of every width (k = 10, 17 and 24 split unevenly).
+  // tiles, single and partial tiles, and passes of unequal width (k = 10, 17) and full ones (k = 48).
   for_each_simd_target([&] {
     for (const auto& [n, k] : {std::pair<std::size_t, std::size_t>{1, 1},
                                {3, 5},
