@@ -21,14 +21,13 @@ void ColumnPanel<T>::assign(const S* columns, std::size_t k_, std::size_t d_) {
   slabs.assign(d * k_padded, T{0});
   sq_norms.assign(k_padded, T{0});
   bias.assign(k_padded, std::numeric_limits<T>::infinity());
-  const bool few = k <= kLaneMaxColumns;
-  row_major.resize(few ? k * d : 0);
+  row_major.resize(k * d);
   for (std::size_t j = 0; j < k; ++j) {
     double norm = 0;
     for (std::size_t t = 0; t < d; ++t) {
       const T v = static_cast<T>(columns[j * d + t]);
       slabs[(j / w) * d * w + t * w + j % w] = v;
-      if (few) row_major[j * d + t] = v;
+      row_major[j * d + t] = v;
       norm += static_cast<double>(v) * static_cast<double>(v);
     }
     sq_norms[j] = static_cast<T>(norm);

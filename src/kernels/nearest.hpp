@@ -67,10 +67,9 @@ struct ColumnPanel {
   std::vector<T> slabs;
   std::vector<T> sq_norms;  ///< k_padded squared norms of the columns (0 for padding)
   std::vector<T> bias;      ///< k_padded: 0 for real columns, +infinity for padding so it never wins
-  /// The k columns row-major (k x d), for nearest_columns_in_lanes: filled
-  /// only when k <= kLaneMaxColumns. (Read from the slabs, a pass over four
-  /// columns touched a 128-byte line per coordinate, which with the rows
-  /// overflowed L1 at d = 200.)
+  /// The k columns row-major (k x d), for the lane kernels (read from the
+  /// slabs, a pass over four columns touched a 128-byte line per coordinate,
+  /// which with the rows overflowed L1 at d = 200).
   std::vector<T> row_major;
   /// The columns for the AMX filter (nearest_amx.hpp): filled for float32
   /// panels where the CPU has the tile unit and the filter pays, else empty.
@@ -117,6 +116,16 @@ inline constexpr std::size_t kLaneTile = 64 / sizeof(T);
 template <class T>
 void nearest_columns_in_lanes(const T* tiles, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
                               DistanceForm form, std::int32_t* best, T* best_dist, T* second_dist = nullptr);
+
+/// Squared distances from rows stored as lane tiles (as nearest_columns_in_lanes)
+/// to every panel column, column by column: row i's distance to column j at
+/// out[j * out_stride + i]. out_stride is a multiple of kLaneTile<T> and at
+/// least n_rows rounded up to one; the padding rows of the last tile are
+/// written too, with meaningless values. Each distance is bitwise the one
+/// nearest_columns compares for that row and column.
+template <class T>
+void distances_in_lanes(const T* tiles, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
+                        DistanceForm form, T* out, std::size_t out_stride);
 
 /// Copies `n_rows` row-major rows of dimension d into lane tiles at `tiles`
 /// (room for n_rows rounded up to kLaneTile rows), zero-padding the last group.

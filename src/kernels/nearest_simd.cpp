@@ -290,13 +290,12 @@ template <class D>
 constexpr std::size_t kLaneColumns = std::max<std::size_t>(1, (HWY_TARGET <= HWY_AVX3 ? 16 : 8) / kLaneRowVectors<D>);
 
 /// RV row vectors (rows in lanes, from lane tiles at `x`) against C columns
-/// from j: the chain per (row, column) is panel_tile's, and the running best,
-/// its column and the runner-up are updated column by column in order, the
-/// lower column winning ties.
-template <DistanceForm Form, bool Second, std::size_t RV, std::size_t C, class D, class T = hn::TFromD<D>>
+/// from j: the chain per (row, column) is panel_tile's. Each finished
+/// distance goes to out(column, row vector, distance), columns in increasing
+/// order.
+template <DistanceForm Form, std::size_t RV, std::size_t C, class D, class Out, class T = hn::TFromD<D>>
 HWY_INLINE void lane_columns(D d, const T* HWY_RESTRICT x, std::size_t dim, const hn::Vec<D>* x_norm,
-                             const ColumnPanel<T>& panel, std::size_t j, hn::Vec<D>* best, hn::Vec<D>* index,
-                             hn::Vec<D>* second) {
+                             const ColumnPanel<T>& panel, std::size_t j, Out& out) {
   constexpr std::size_t W = kLaneTile<T>;
   constexpr std::size_t L = hn::MaxLanes(D());
   constexpr std::size_t V = W / L;  // vectors per tile
@@ -319,16 +318,68 @@ HWY_INLINE void lane_columns(D d, const T* HWY_RESTRICT x, std::size_t dim, cons
     const T bias = panel.bias[j + c];
     const auto col_norm =
         hn::Set(d, Form == DistanceForm::Direct ? bias : static_cast<T>(bias + panel.sq_norms[j + c]));
-    const auto column_index = hn::Set(d, static_cast<T>(j + c));
-    for (std::size_t v = 0; v < RV; ++v) {
-      const hn::Vec<D> dist = finish_distance<Form>(d, acc[v][c], x_norm[v], col_norm);
-      if constexpr (Second) second[v] = hn::Min(second[v], hn::Max(best[v], dist));
-      const auto closer = hn::Lt(dist, best[v]);
-      best[v] = hn::IfThenElse(closer, dist, best[v]);
-      index[v] = hn::IfThenElse(closer, column_index, index[v]);
-    }
+    for (std::size_t v = 0; v < RV; ++v) out(j + c, v, finish_distance<Form>(d, acc[v][c], x_norm[v], col_norm));
   }
 }
+
+/// Every panel column against RV row vectors from lane tiles at `x`, in
+/// passes of nearly equal width (k = 10 with C = 8: 5 and 5, not 8 and 2: a
+/// narrow pass has too few chains), columns in increasing order.
+template <DistanceForm Form, std::size_t RV, class D, class Out, class T = hn::TFromD<D>>
+HWY_INLINE void lane_passes(D d, const T* HWY_RESTRICT x, const hn::Vec<D>* x_norm, const ColumnPanel<T>& panel,
+                            Out& out) {
+  constexpr std::size_t C = kLaneColumns<D>;
+  const std::size_t k = panel.k;
+  const std::size_t passes = (k + C - 1) / C;
+  for (std::size_t p = 0; p < passes; ++p) {
+    const std::size_t j = p * k / passes;
+    const std::size_t width = (p + 1) * k / passes - j;
+    [&]<std::size_t... Widths>(std::index_sequence<Widths...>) {
+      ((width == Widths + 1 ? (lane_columns<Form, RV, Widths + 1>(d, x, panel.d, x_norm, panel, j, out), 0) : 0), ...);
+    }
+    (std::make_index_sequence<C>{});
+  }
+}
+
+/// The squared norms of rows [0, live) of RV row vectors, in lanes (zeros
+/// past `live`, and for Direct, which does not read them).
+template <DistanceForm Form, std::size_t RV, class D, class T = hn::TFromD<D>>
+HWY_INLINE void lane_norms(D d, const T* HWY_RESTRICT row_sq_norms, std::size_t live, hn::Vec<D>* x_norm) {
+  constexpr std::size_t L = hn::MaxLanes(D());
+  HWY_ALIGN T norms[RV * L] = {};
+  if (Form == DistanceForm::Expanded) std::copy(row_sq_norms, row_sq_norms + live, norms);
+  for (std::size_t v = 0; v < RV; ++v) x_norm[v] = hn::Load(d, norms + v * L);
+}
+
+/// lane_columns' output for nearest_columns_in_lanes: each row's running
+/// best, its column and the runner-up, the lower column winning ties.
+template <bool Second, std::size_t RV, class D>
+struct LaneNearest {
+  D d;
+  hn::Vec<D> best[RV];
+  hn::Vec<D> index[RV];
+  hn::Vec<D> second[RV];
+
+  HWY_INLINE void operator()(std::size_t j, std::size_t v, hn::Vec<D> dist) {
+    if constexpr (Second) second[v] = hn::Min(second[v], hn::Max(best[v], dist));
+    const auto closer = hn::Lt(dist, best[v]);
+    best[v] = hn::IfThenElse(closer, dist, best[v]);
+    index[v] = hn::IfThenElse(closer, hn::Set(d, static_cast<hn::TFromD<D>>(j)), index[v]);
+  }
+};
+
+/// lane_columns' output for distances_in_lanes: row vector v's distances to
+/// column j at out + j * stride + v * L.
+template <class D>
+struct LaneStore {
+  D d;
+  hn::TFromD<D>* HWY_RESTRICT out;
+  std::size_t stride;
+
+  HWY_INLINE void operator()(std::size_t j, std::size_t v, hn::Vec<D> dist) {
+    hn::StoreU(dist, d, out + j * stride + v * hn::MaxLanes(D()));
+  }
+};
 
 /// Every column against RV row vectors from lane tiles at `x`, rows [0, live)
 /// of them stored (row_sq_norms: `live` norms, Expanded only).
@@ -337,35 +388,15 @@ HWY_INLINE void lane_rows(D d, const T* HWY_RESTRICT x, std::size_t live, const 
                           const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best_out, T* HWY_RESTRICT best_dist,
                           T* HWY_RESTRICT second_dist) {
   constexpr std::size_t L = hn::MaxLanes(D());
-  constexpr std::size_t C = kLaneColumns<D>;
-  const std::size_t dim = panel.d;
-  const std::size_t k = panel.k;
-  HWY_ALIGN T norms[RV * L] = {};  // padded past `live` (Direct: unused zeros)
-  if (Form == DistanceForm::Expanded) std::copy(row_sq_norms, row_sq_norms + live, norms);
   hn::Vec<D> x_norm[RV];
-  hn::Vec<D> best[RV];
-  hn::Vec<D> index[RV];
-  hn::Vec<D> second[RV];
+  lane_norms<Form, RV>(d, row_sq_norms, live, x_norm);
+  LaneNearest<Second, RV, D> nearest{d, {}, {}, {}};
   for (std::size_t v = 0; v < RV; ++v) {
-    x_norm[v] = hn::Load(d, norms + v * L);
-    best[v] = hn::Set(d, std::numeric_limits<T>::infinity());
-    index[v] = hn::Zero(d);
-    second[v] = best[v];
+    nearest.best[v] = hn::Set(d, std::numeric_limits<T>::infinity());
+    nearest.index[v] = hn::Zero(d);
+    nearest.second[v] = nearest.best[v];
   }
-  // Passes of nearly equal width (k = 10 with C = 8: 5 and 5, not 8 and 2:
-  // a narrow pass has too few chains), columns in increasing order.
-  const std::size_t passes = (k + C - 1) / C;
-  for (std::size_t p = 0; p < passes; ++p) {
-    const std::size_t j = p * k / passes;
-    const std::size_t width = (p + 1) * k / passes - j;
-    [&]<std::size_t... Widths>(std::index_sequence<Widths...>) {
-      ((width == Widths + 1
-            ? (lane_columns<Form, Second, RV, Widths + 1>(d, x, dim, x_norm, panel, j, best, index, second), 0)
-            : 0),
-       ...);
-    }
-    (std::make_index_sequence<C>{});
-  }
+  lane_passes<Form, RV>(d, x, x_norm, panel, nearest);
   // Row vector v holds rows v * L .. v * L + L - 1.
   HWY_ALIGN std::int32_t index_out[RV * L];
   HWY_ALIGN T best_out_buffer[RV * L];
@@ -373,17 +404,28 @@ HWY_INLINE void lane_rows(D d, const T* HWY_RESTRICT x, std::size_t live, const 
   for (std::size_t v = 0; v < RV; ++v) {
     if constexpr (sizeof(T) == 4) {
       const hn::RebindToSigned<D> di;
-      hn::Store(hn::ConvertTo(di, index[v]), di, index_out + v * L);
+      hn::Store(hn::ConvertTo(di, nearest.index[v]), di, index_out + v * L);
     } else {
       const hn::Rebind<std::int32_t, D> di;
-      hn::Store(hn::DemoteTo(di, index[v]), di, index_out + v * L);
+      hn::Store(hn::DemoteTo(di, nearest.index[v]), di, index_out + v * L);
     }
-    hn::Store(best[v], d, best_out_buffer + v * L);
-    if constexpr (Second) hn::Store(second[v], d, second_out + v * L);
+    hn::Store(nearest.best[v], d, best_out_buffer + v * L);
+    if constexpr (Second) hn::Store(nearest.second[v], d, second_out + v * L);
   }
   std::copy(index_out, index_out + live, best_out);
   std::copy(best_out_buffer, best_out_buffer + live, best_dist);
   if constexpr (Second) std::copy(second_out, second_out + live, second_dist);
+}
+
+/// Walks rows stored as lane tiles: run.template operator()<Vectors>(i,
+/// live) for rows i .. i + live - 1, two tiles (RV row vectors) at a time,
+/// then one, the last perhaps partial.
+template <class T, std::size_t RV, class Run>
+HWY_INLINE void walk_lane_tiles(std::size_t n_rows, Run&& run) {
+  constexpr std::size_t W = kLaneTile<T>;
+  std::size_t i = 0;
+  for (; i + 2 * W <= n_rows; i += 2 * W) run.template operator()<RV>(i, 2 * W);
+  for (; i < n_rows; i += W) run.template operator()<RV / 2>(i, std::min(W, n_rows - i));
 }
 
 template <DistanceForm Form, bool Second, class T>
@@ -391,19 +433,12 @@ void lane_kernel(const T* HWY_RESTRICT tiles, std::size_t n_rows, const T* HWY_R
                  const ColumnPanel<T>& panel, std::int32_t* HWY_RESTRICT best, T* HWY_RESTRICT best_dist,
                  T* HWY_RESTRICT second_dist) {
   const hn::ScalableTag<T> d;
-  constexpr std::size_t W = kLaneTile<T>;
-  constexpr std::size_t RV = kLaneRowVectors<hn::ScalableTag<T>>;
   const std::size_t dim = panel.d;
   const T* norms = Form == DistanceForm::Expanded ? row_sq_norms : nullptr;
-  std::size_t i = 0;
-  for (; i + 2 * W <= n_rows; i += 2 * W) {
-    lane_rows<Form, Second, RV>(d, tiles + i * dim, 2 * W, norms ? norms + i : nullptr, panel, best + i, best_dist + i,
-                                Second ? second_dist + i : nullptr);
-  }
-  for (; i < n_rows; i += W) {  // one tile at a time, the last perhaps partial
-    lane_rows<Form, Second, RV / 2>(d, tiles + i * dim, std::min(W, n_rows - i), norms ? norms + i : nullptr, panel,
-                                    best + i, best_dist + i, Second ? second_dist + i : nullptr);
-  }
+  walk_lane_tiles<T, kLaneRowVectors<decltype(d)>>(n_rows, [&]<std::size_t Vectors>(std::size_t i, std::size_t live) {
+    lane_rows<Form, Second, Vectors>(d, tiles + i * dim, live, norms ? norms + i : nullptr, panel, best + i,
+                                     best_dist + i, Second ? second_dist + i : nullptr);
+  });
 }
 
 template <class T>
@@ -433,6 +468,44 @@ void nearest_in_lanes_f64(const double* tiles, std::size_t n_rows, const double*
                           const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best, double* best_dist,
                           double* second_dist) {
   nearest_in_lanes(tiles, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+
+/// distances_in_lanes: two lane tiles at a time, then one (the last perhaps
+/// partial); every row vector's distances stored whole (the padding lanes too).
+/// distances_in_lanes; every row vector's distances are stored whole (the
+/// padding lanes too).
+template <DistanceForm Form, class T>
+void lane_distances(const T* HWY_RESTRICT tiles, std::size_t n_rows, const T* HWY_RESTRICT row_sq_norms,
+                    const ColumnPanel<T>& panel, T* HWY_RESTRICT out, std::size_t out_stride) {
+  const hn::ScalableTag<T> d;
+  const std::size_t dim = panel.d;
+  const T* norms = Form == DistanceForm::Expanded ? row_sq_norms : nullptr;
+  walk_lane_tiles<T, kLaneRowVectors<decltype(d)>>(n_rows, [&]<std::size_t Vectors>(std::size_t i, std::size_t live) {
+    hn::Vec<decltype(d)> x_norm[Vectors];
+    lane_norms<Form, Vectors>(d, norms ? norms + i : nullptr, live, x_norm);
+    LaneStore<decltype(d)> store{d, out + i, out_stride};
+    lane_passes<Form, Vectors>(d, tiles + i * dim, x_norm, panel, store);
+  });
+}
+
+template <class T>
+void distances_in_lanes_any(const T* tiles, std::size_t n_rows, const T* row_sq_norms, const ColumnPanel<T>& panel,
+                            DistanceForm form, T* out, std::size_t out_stride) {
+  if (n_rows == 0 || panel.k == 0) return;
+  if (form == DistanceForm::Direct) {
+    lane_distances<DistanceForm::Direct>(tiles, n_rows, row_sq_norms, panel, out, out_stride);
+  } else {
+    lane_distances<DistanceForm::Expanded>(tiles, n_rows, row_sq_norms, panel, out, out_stride);
+  }
+}
+
+void distances_in_lanes_f32(const float* tiles, std::size_t n_rows, const float* row_sq_norms,
+                            const ColumnPanel<float>& panel, DistanceForm form, float* out, std::size_t out_stride) {
+  distances_in_lanes_any(tiles, n_rows, row_sq_norms, panel, form, out, out_stride);
+}
+void distances_in_lanes_f64(const double* tiles, std::size_t n_rows, const double* row_sq_norms,
+                            const ColumnPanel<double>& panel, DistanceForm form, double* out, std::size_t out_stride) {
+  distances_in_lanes_any(tiles, n_rows, row_sq_norms, panel, form, out, out_stride);
 }
 
 /// V vectors of columns from j0 for one row, with panel_tile's arithmetic.
@@ -514,6 +587,8 @@ HWY_EXPORT(fuses_multiply_add);
 HWY_EXPORT(nearest_f64);
 HWY_EXPORT(nearest_in_lanes_f32);
 HWY_EXPORT(nearest_in_lanes_f64);
+HWY_EXPORT(distances_in_lanes_f32);
+HWY_EXPORT(distances_in_lanes_f64);
 HWY_EXPORT(row_distances_f32);
 HWY_EXPORT(row_distances_f64);
 
@@ -558,6 +633,18 @@ void nearest_columns_in_lanes<double>(const double* tiles, std::size_t n_rows, c
                                       const ColumnPanel<double>& panel, DistanceForm form, std::int32_t* best,
                                       double* best_dist, double* second_dist) {
   HWY_DYNAMIC_DISPATCH(nearest_in_lanes_f64)(tiles, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
+}
+
+template <>
+void distances_in_lanes<float>(const float* tiles, std::size_t n_rows, const float* row_sq_norms,
+                               const ColumnPanel<float>& panel, DistanceForm form, float* out, std::size_t out_stride) {
+  HWY_DYNAMIC_DISPATCH(distances_in_lanes_f32)(tiles, n_rows, row_sq_norms, panel, form, out, out_stride);
+}
+template <>
+void distances_in_lanes<double>(const double* tiles, std::size_t n_rows, const double* row_sq_norms,
+                                const ColumnPanel<double>& panel, DistanceForm form, double* out,
+                                std::size_t out_stride) {
+  HWY_DYNAMIC_DISPATCH(distances_in_lanes_f64)(tiles, n_rows, row_sq_norms, panel, form, out, out_stride);
 }
 
 std::vector<SimdTarget> simd_targets() {

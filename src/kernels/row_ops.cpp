@@ -1,5 +1,6 @@
 #include "kernels/row_ops.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -276,6 +277,42 @@ template <class T>
   return bad == 0;
 }
 
+template <class T, bool Weighted>
+[[gnu::always_inline]] inline void add_min_in_lanes_impl(double* partial, const T* a, const T* b, const double* weights,
+                                                         std::size_t n) {
+  constexpr std::size_t L = kMinSumLanes;
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) {
+    for (std::size_t l = 0; l < L; ++l) {
+      const double v = static_cast<double>(std::min(a[i + l], b[i + l]));
+      partial[l] += Weighted ? weights[i + l] * v : v;
+    }
+  }
+  for (; i < n; ++i) {
+    const double v = static_cast<double>(std::min(a[i], b[i]));
+    partial[i % L] += Weighted ? weights[i] * v : v;
+  }
+}
+
+template <class T>
+[[gnu::always_inline]] inline void add_min_in_lanes_any(double* partial, const T* a, const T* b, const double* weights,
+                                                        std::size_t n) {
+  if (weights != nullptr) {
+    add_min_in_lanes_impl<T, true>(partial, a, b, weights, n);
+  } else {
+    add_min_in_lanes_impl<T, false>(partial, a, b, nullptr, n);
+  }
+}
+
+CENTRIX_DISPATCH void add_min_in_lanes_f32(double* partial, const float* a, const float* b, const double* weights,
+                                           std::size_t n) {
+  add_min_in_lanes_any(partial, a, b, weights, n);
+}
+CENTRIX_DISPATCH void add_min_in_lanes_f64(double* partial, const double* a, const double* b, const double* weights,
+                                           std::size_t n) {
+  add_min_in_lanes_any(partial, a, b, weights, n);
+}
+
 CENTRIX_DISPATCH void add_squared_deviation_f32(double* sum, const float* x, const double* mean, std::size_t d) {
   add_squared_deviation_impl(sum, x, mean, d);
 }
@@ -324,6 +361,14 @@ CENTRIX_DISPATCH double sq_distance_f64(const double* x, const double* point, st
 
 }  // namespace
 
+template <>
+void add_min_in_lanes<float>(double* partial, const float* a, const float* b, const double* weights, std::size_t n) {
+  add_min_in_lanes_f32(partial, a, b, weights, n);
+}
+template <>
+void add_min_in_lanes<double>(double* partial, const double* a, const double* b, const double* weights, std::size_t n) {
+  add_min_in_lanes_f64(partial, a, b, weights, n);
+}
 template <>
 double shift_row<float>(const float* x, const double* origin, std::size_t d, float* out) {
   return shift_row_f32(x, origin, d, out);

@@ -55,6 +55,16 @@ double sq_distance_to_point(const T* x, const double* point, std::size_t d);
 template <class T>
 void add_squared_deviation(double* sum, const T* x, const double* mean, std::size_t d);
 
+/// Partial sums add_min_in_lanes keeps: element i goes to partial[i % kMinSumLanes].
+inline constexpr std::size_t kMinSumLanes = 16;
+
+/// partial[i % kMinSumLanes] += w_i * min(a[i], b[i]) in double, for i < n
+/// in increasing order (w_i = weights[i], or 1 if weights is null): a sum of
+/// capped values whose lanes add in a fixed order, so the total depends only
+/// on the values.
+template <class T>
+void add_min_in_lanes(double* partial, const T* a, const T* b, const double* weights, std::size_t n);
+
 /// Whether none of x[0..n) is NaN or infinite (x * 0 is 0 exactly for finite x).
 template <class T>
 bool all_finite(const T* x, std::size_t n);

@@ -348,9 +348,12 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
                                            data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes)
                  ? Algorithm::Hamerly
                  : Algorithm::Lloyd);
-  // Lloyd with few centers runs the lane kernel on lane tiles of the rows.
-  const bool lane_tiles = algorithm == Algorithm::Lloyd && k <= kernels::kLaneMaxColumns;
-  const DataFrame<T> frame = DataFrame<T>::for_fit(data, options.metric, n_threads, lane_tiles);
+  // Lloyd with few centers runs the lane kernel on lane tiles of the rows, and
+  // so does k-means++ for its few candidates (the tiles are dropped after it
+  // if Lloyd does not read them).
+  const bool step_reads_tiles = algorithm == Algorithm::Lloyd && k <= kernels::kLaneMaxColumns;
+  DataFrame<T> frame =
+      DataFrame<T>::for_fit(data, options.metric, n_threads, step_reads_tiles || options.init == Init::KMeansPlusPlus);
   const double shift_tolerance = options.tol * frame.mean_variance();
 
   KMeansResult<T> result;
@@ -375,6 +378,7 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
     for (int run = 0; run < runs; ++run) {
       Rng rng(splitmix64(options.seed) + static_cast<std::uint64_t>(run));
       std::vector<double> centers = initial_centers(frame, weights, options, rng, n_threads);
+      if (run == runs - 1 && !step_reads_tiles) frame.drop_lane_tiles();
       std::vector<IterationStats>* history = options.keep_history ? &result.history : nullptr;
       RunOutcome outcome =
           run_kmeans(step, frame, weights, std::move(centers), options, shift_tolerance, run, 0, history, n_threads);

@@ -126,10 +126,10 @@ class DataFrame {
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
   void compute_norms();
   /// Keeps the whole frame (rows in the frame and their squared norms) when
-  /// it takes at most kCacheBytes, so iterations skip the per-block shift.
-  /// With `lane_tiles`, also holds them as lane tiles (see lane_tiles).
-  /// Returns the sum of the rows' squared norms in the frame, in double (0 if
-  /// nothing was held).
+  /// it takes at most cache_bytes, so iterations skip the per-block shift.
+  /// With `lane_tiles`, also holds them as lane tiles (see lane_tiles), which
+  /// a frame in place of the data gets alone. Returns the sum of the rows'
+  /// squared norms in the frame, in double (0 if no rows were copied).
   double cache_if_small(bool lane_tiles);
   /// Writes block b's rows, in the frame, to `buffer` (block_rows x dim) and
   /// their squared norms to `sq_norms` (and, in double, to `exact_sq_norms`
@@ -160,12 +160,17 @@ class DataFrame {
   [[nodiscard]] bool rows_held() const noexcept {
     return !cached_rows_.empty();
   }
-  /// The held rows again as lane tiles (kernels::to_lane_tiles), for the
-  /// small-k kernel: a block's rows from its first row `first` at
-  /// lane_tiles() + first * dim(). Null unless asked for by for_fit, the rows
-  /// are held and blocks are whole tiles.
+  /// The rows in the frame again as lane tiles (kernels::to_lane_tiles), for
+  /// the small-k kernels: a block's rows from its first row `first` at
+  /// lane_tiles() + first * dim(). Null unless asked for by for_fit, the data
+  /// takes at most cache_bytes and blocks are whole tiles.
   [[nodiscard]] const T* lane_tiles() const noexcept {
     return lane_tiles_.empty() ? nullptr : lane_tiles_.data();
+  }
+  /// Frees the lane tiles once nothing will read them (they are asked for
+  /// k-means++ as well as Lloyd, and held twice the rows take).
+  void drop_lane_tiles() noexcept {
+    lane_tiles_ = {};
   }
   /// Whether the frame is the data itself (see use_in_place).
   [[nodiscard]] bool in_place() const noexcept {

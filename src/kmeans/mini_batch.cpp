@@ -166,11 +166,13 @@ std::vector<double> initial_mini_batch_centers(MatrixView<T> data, const double*
     sample = MatrixView<T>(buffer.data(), init_size, data.cols());
     sample_weights = weights ? sub_weights.data() : nullptr;
   }
-  // k-means++ passes over the sample 2k times, each pass a parallel region; on a sample this small a thread
+  // k-means++ passes over the sample k times, each pass a parallel region; on a sample this small a thread
   // team costs more than it saves (far more on a loaded machine), so it runs on one thread. The result does
   // not depend on it.
   const int threads = sample.rows() * sample.cols() >= kParallelInitElements ? n_threads : 1;
-  const DataFrame<T> frame = DataFrame<T>::for_fit(sample, options.metric, threads);
+  // Lane tiles for k-means++'s candidates (init.cpp).
+  const DataFrame<T> frame =
+      DataFrame<T>::for_fit(sample, options.metric, threads, options.init == Init::KMeansPlusPlus);
   return initial_centers(frame, sample_weights, options, rng, threads);
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -17,6 +18,7 @@
 #include "centrix/kmeans.hpp"
 #include "kernels/nearest_amx.hpp"
 #include "kmeans/frame.hpp"
+#include "kmeans/init.hpp"
 #include "kmeans/update.hpp"
 #include "test_util.hpp"
 
@@ -385,6 +387,133 @@ TEST(Frame, HeldRowsComeWithLaneTilesAndTheTwoPassVariance) {
     const auto streamed = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
     EXPECT_EQ(streamed.lane_tiles(), nullptr);  // nothing held: the panel kernel on loaded blocks
     EXPECT_NEAR(streamed.mean_variance(), reference, 1e-6 * reference) << offset;
+  }
+}
+
+/// Greedy k-means++ as the textbook states it, in double over the rows in
+/// original coordinates, drawing from `rng` as init.cpp does: the rows it
+/// picks, in order.
+std::vector<std::size_t> plain_kmeans_plus_plus(const Problem<double>& p, const double* weights, std::size_t k,
+                                                std::size_t trials, detail::Rng& rng) {
+  const auto w = [&](std::size_t i) { return weights != nullptr ? weights[i] : 1.0; };
+  const auto dist = [&](std::size_t i, std::size_t r) {
+    double s = 0;
+    for (std::size_t t = 0; t < p.d; ++t)
+      s += (p.values[i * p.d + t] - p.values[r * p.d + t]) * (p.values[i * p.d + t] - p.values[r * p.d + t]);
+    return s;
+  };
+  double total_weight = 0;
+  for (std::size_t i = 0; i < p.n; ++i) total_weight += w(i);
+  const double first_target = rng.uniform() * total_weight;
+  std::size_t first = p.n - 1;
+  double running = 0;
+  for (std::size_t i = 0; i < p.n; ++i) {
+    running += w(i);
+    if (running > first_target) {
+      first = i;
+      break;
+    }
+  }
+  std::vector<std::size_t> picked{first};
+  std::vector<double> closest(p.n);
+  double potential = 0;
+  for (std::size_t i = 0; i < p.n; ++i) {
+    closest[i] = dist(i, first);
+    potential += w(i) * closest[i];
+  }
+  while (picked.size() < k) {
+    std::vector<std::size_t> candidates;
+    for (std::size_t t = 0; t < trials; ++t) {
+      const double target = rng.uniform() * potential;
+      std::size_t row = p.n - 1;
+      double sum = 0;
+      for (std::size_t i = 0; i < p.n; ++i) {
+        sum += w(i) * closest[i];
+        if (sum >= target) {
+          row = i;
+          break;
+        }
+      }
+      candidates.push_back(row);
+    }
+    std::size_t best = 0;
+    double best_potential = std::numeric_limits<double>::infinity();
+    for (std::size_t t = 0; t < trials; ++t) {
+      double total = 0;
+      for (std::size_t i = 0; i < p.n; ++i) total += w(i) * std::min(closest[i], dist(i, candidates[t]));
+      if (total < best_potential) {
+        best_potential = total;
+        best = t;
+      }
+    }
+    picked.push_back(candidates[best]);
+    for (std::size_t i = 0; i < p.n; ++i) closest[i] = std::min(closest[i], dist(i, candidates[best]));
+    potential = best_potential;
+  }
+  return picked;
+}
+
+TEST(KMeansPlusPlus, PicksTheRowsOfThePlainAlgorithm) {
+  // Differential: on float64 data the lane kernel's potentials agree with plain double sums to ~1e-15, so
+  // the same draws must pick the same rows (with and without weights, trial distances kept or not).
+  const auto p = blob_problem<double>(3000, 5, 12, 1.5, 21);
+  std::vector<double> weights(p.n);
+  for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.5 + static_cast<double>(i % 7);
+  const auto frame = detail::DataFrame<double>::for_fit(p.view(), Metric::Euclidean, 2, true);
+  KMeansOptions o;
+  o.n_clusters = 12;
+  for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
+    for (std::size_t kept : {std::size_t{64} << 20, std::size_t{0}}) {
+      const std::size_t saved = detail::kept_trial_bytes;
+      detail::kept_trial_bytes = kept;
+      detail::Rng rng(7);
+      const std::vector<double> centers = detail::initial_centers(frame, w, o, rng, 2);
+      detail::kept_trial_bytes = saved;
+      detail::Rng reference_rng(7);
+      const std::vector<std::size_t> rows = plain_kmeans_plus_plus(p, w, 12, 2 + 2, reference_rng);  // 2 + ln 12
+      for (std::size_t j = 0; j < 12; ++j) {
+        for (std::size_t t = 0; t < p.d; ++t) {
+          ASSERT_EQ(centers[j * p.d + t], p.values[rows[j] * p.d + t])
+              << "center " << j << " weighted " << (w != nullptr);
+        }
+      }
+    }
+  }
+}
+
+TEST(KMeansPlusPlus, EveryFramePathGivesBitwiseTheSameCenters) {
+  // 20000 x 64 float32 (5 MB): near 0 the data is the frame, with lane tiles held beside it; far from 0 the
+  // rows are held, with tiles. Without room for either (cache limit 0), blocks are loaded and transposed
+  // one by one. Every path, kept or recomputed trial distances, any thread count: the same centers.
+  for (double offset : {0.0, 1e4}) {
+    auto p = blob_problem<float>(20000, 64, 20, 2.0, 5);
+    for (float& v : p.values) v += static_cast<float>(offset);
+    std::vector<double> weights(p.n);
+    for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.25 + static_cast<double>(i % 3);
+    KMeansOptions o;
+    o.n_clusters = 20;
+    const auto centers = [&](const detail::DataFrame<float>& frame, const double* w, int threads) {
+      detail::Rng rng(3);
+      return detail::initial_centers(frame, w, o, rng, threads);
+    };
+    const auto tiled = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+    ASSERT_NE(tiled.lane_tiles(), nullptr);
+    EXPECT_EQ(tiled.in_place(), offset == 0.0);
+    for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
+      const std::vector<double> expected = centers(tiled, w, 2);
+      EXPECT_EQ(centers(tiled, w, 1), expected);
+      {
+        const std::size_t saved = detail::kept_trial_bytes;
+        detail::kept_trial_bytes = 0;
+        EXPECT_EQ(centers(tiled, w, 2), expected);
+        detail::kept_trial_bytes = saved;
+      }
+      const CacheLimit<float> limit(0);
+      const auto loaded = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+      ASSERT_EQ(loaded.lane_tiles(), nullptr);
+      EXPECT_EQ(centers(loaded, w, 2), expected);
+      EXPECT_EQ(centers(loaded, w, 1), expected);
+    }
   }
 }
 

@@ -41,22 +41,33 @@ void check_kernels(std::size_t n, std::size_t k, std::size_t d, DistanceForm for
   nearest_columns(rows.data(), n, norms.data(), panel, form, best2.data(), best_dist2.data(), second.data());
   ASSERT_EQ(best2, best);
   ASSERT_EQ(best_dist2, best_dist);
-  if (k <= kLaneMaxColumns) {
-    // The lane kernel on the same rows as lane tiles: bitwise the panel kernel's labels, distances and
-    // runners-up (Lloyd takes it for few centers, Hamerly and Yinyang the panel kernel and row_distances).
-    std::vector<T> tiles((n + kLaneTile<T> - 1) / kLaneTile<T> * kLaneTile<T> * d, T{-7});
-    to_lane_tiles(rows.data(), n, d, tiles.data());
-    std::vector<std::int32_t> lane_best(n, -1);
-    std::vector<T> lane_dist(n), lane_second(n);
-    nearest_columns_in_lanes(tiles.data(), n, norms.data(), panel, form, lane_best.data(), lane_dist.data());
-    ASSERT_EQ(lane_best, best);
-    ASSERT_EQ(lane_dist, best_dist);
-    std::fill(lane_best.begin(), lane_best.end(), -1);
-    nearest_columns_in_lanes(tiles.data(), n, norms.data(), panel, form, lane_best.data(), lane_dist.data(),
-                             lane_second.data());
-    ASSERT_EQ(lane_best, best);
-    ASSERT_EQ(lane_dist, best_dist);
-    ASSERT_EQ(lane_second, second);
+  // The lane kernels on the same rows as lane tiles: bitwise the panel kernel's labels, distances and
+  // runners-up (Lloyd takes them for few centers, Hamerly and Yinyang the panel kernel and row_distances),
+  // and every distance bitwise what row_distances gives (k-means++ reads them all).
+  std::vector<T> tiles((n + kLaneTile<T> - 1) / kLaneTile<T> * kLaneTile<T> * d, T{-7});
+  to_lane_tiles(rows.data(), n, d, tiles.data());
+  std::vector<std::int32_t> lane_best(n, -1);
+  std::vector<T> lane_dist(n), lane_second(n);
+  nearest_columns_in_lanes(tiles.data(), n, norms.data(), panel, form, lane_best.data(), lane_dist.data());
+  ASSERT_EQ(lane_best, best);
+  ASSERT_EQ(lane_dist, best_dist);
+  std::fill(lane_best.begin(), lane_best.end(), -1);
+  nearest_columns_in_lanes(tiles.data(), n, norms.data(), panel, form, lane_best.data(), lane_dist.data(),
+                           lane_second.data());
+  ASSERT_EQ(lane_best, best);
+  ASSERT_EQ(lane_dist, best_dist);
+  ASSERT_EQ(lane_second, second);
+  const std::size_t stride = (n + kLaneTile<T> - 1) / kLaneTile<T> * kLaneTile<T> + kLaneTile<T>;
+  std::vector<T> by_column(k * stride, T{-7});
+  distances_in_lanes(tiles.data(), n, norms.data(), panel, form, by_column.data(), stride);
+  std::vector<T> expected(panel.k_padded);
+  for (std::size_t i = 0; i < n; ++i) {
+    row_distances(rows.data() + i * d, norms[i], panel, form, 0, panel.k_padded, expected.data());
+    for (std::size_t j = 0; j < k; ++j)
+      ASSERT_EQ(by_column[j * stride + i], expected[j]) << "row " << i << " col " << j;
+  }
+  for (std::size_t j = 0; j < k; ++j) {  // nothing past the tiles' rows is written
+    for (std::size_t i = stride - kLaneTile<T>; i < stride; ++i) ASSERT_EQ(by_column[j * stride + i], T{-7});
   }
   // One row against all columns gives bitwise the values nearest_columns compared (Yinyang relies on it).
   std::vector<T> one_row(panel.k_padded);
@@ -114,7 +125,7 @@ TEST_P(KernelSweep, NearestAndAllDistancesMatchPlainLoops) {
   const std::size_t d = GetParam();
   // n covers full row tiles (4 and 8 rows) and every remainder; k covers the dot kernel (k below a
   // vector), one and several column slabs, and padding. For the lane kernel, n covers pairs of lane
-  // tiles, single and partial tiles, and passes of unequal width (k = 10, 17) and full ones (k = 48).
+  // tiles, single and partial tiles, and passes of unequal width (k = 10, 17, 70) and full ones (k = 48).
   for_each_simd_target([&] {
     for (const auto& [n, k] : {std::pair<std::size_t, std::size_t>{1, 1},
                                {3, 5},
