@@ -2,7 +2,8 @@
 
 Every system runs in this one Python process on the same data, from the same
 initial centers (the first k rows of the data, as the KeOps tutorial does;
-make_blobs shuffles its rows, so for blobs these are random points), for a
+make_blobs shuffles its rows, so for blobs these are random points; for the
+workload marked "k-means++ start", scikit-learn's kmeans_plusplus centers), for a
 fixed number of Lloyd iterations, with no early stopping:
 
 - Centrix: ``centrix.kmeans(..., n_init=1, early_stop=False, refine="none")``
@@ -48,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sklearn
 from sklearn.cluster import KMeans as SklearnKMeans
+from sklearn.cluster import kmeans_plusplus
 from sklearn.datasets import make_blobs
 
 import centrix
@@ -112,6 +114,7 @@ class Workload:
     threads: bool = False  # also time Centrix with n_threads=1
     memory: bool = False  # measure Centrix's peak memory in a fresh process
     excluded: dict = field(default_factory=dict)  # system name -> why this workload leaves it out
+    plusplus_start: bool = False  # start from k-means++ centers instead of the first k rows
 
 
 def workloads(quick, skip_fashion):
@@ -129,6 +132,11 @@ def workloads(quick, skip_fashion):
         Workload("mid 100000x64, k=256", lambda: blobs(100_000, 64, 256), 256, 5 if quick else 10,
                  reps=big_reps if quick else small_reps, threads=True, memory=True),
     ]
+    if not quick:
+        # The same data from a k-means++ start, one center per blob or close: the case the accelerated
+        # algorithms are for (PRODUCT.md: "auto" must beat Lloyd several times over on well-separated data).
+        out.append(Workload("mid 100000x64, k=256, k-means++ start", lambda: blobs(100_000, 64, 256), 256, 10,
+                            reps=small_reps, plusplus_start=True))
     # keops-large: 1 to 3 s per Lloyd iteration per system here, hence 5 iterations and 3 repetitions.
     # At full size scikit-learn's Elkan is skipped for memory anyway (N x K bounds); at 100k rows it would
     # run, at ~3 s per iteration, which --quick cannot afford.
@@ -146,10 +154,12 @@ def workloads(quick, skip_fashion):
 class Problem:
     """A workload's data, k, start and iterations; each dtype (and unit-row) variant made once, on demand."""
 
-    def __init__(self, X, k, iters, metric="euclidean"):
+    def __init__(self, X, k, iters, metric="euclidean", plusplus_start=False):
         self.raw, self.k, self.iters, self.metric = X, k, iters, metric
         self.n, self.d = X.shape
         self._variants = {}
+        # scikit-learn's k-means++ (a peer's, so the start favours no one), in float64, made once.
+        self._plusplus = kmeans_plusplus(np.asarray(X, np.float64), k, random_state=0)[0] if plusplus_start else None
 
     @property
     def cosine(self):
@@ -175,8 +185,12 @@ class Problem:
         return self.n * self.d * 4 / 1e6
 
     def start(self, dtype, unit=False):
-        """The initial centers: the first k rows (a copy, as some systems update them in place)."""
-        return self.data(dtype, unit)[: self.k].copy()
+        """The initial centers: the first k rows, or the k-means++ ones (a copy, as some systems update them
+        in place)."""
+        if self._plusplus is None:
+            return self.data(dtype, unit)[: self.k].copy()
+        C = self._plusplus.astype(dtype)
+        return C / np.linalg.norm(C, axis=1, keepdims=True) if unit else C
 
     def flops(self):
         """Floating-point operations of one iteration's distances: 2 N D K."""
@@ -480,8 +494,10 @@ def run_workloads(args):
     systems = workload_systems(threads=True)
     warm_up(systems)
     for w in workloads(args.quick, args.skip_fashion):
+        if args.match and args.match not in w.name:
+            continue
         X = w.make()
-        P = Problem(X, w.k, w.iters, w.metric)
+        P = Problem(X, w.k, w.iters, w.metric, w.plusplus_start)
         chosen = [s for s in systems if s.name != "Centrix 1 thread" or w.threads]
         results, skipped = race(P, chosen, args.reps or w.reps, w.name, w.excluded)
         memory = peak_memory(P) if w.memory else None
@@ -668,6 +684,7 @@ def main():
     parser.add_argument("--reps", type=int, help="repetitions of every measurement (default: 5, 3 for the "
                         "largest workloads; --quick: 3 and 2)")
     parser.add_argument("--skip-fashion", action="store_true")
+    parser.add_argument("--match", help="run only the workloads whose name contains this (while developing)")
     parser.add_argument("--only", choices=["workloads", "sweeps"], help="run one part (the report then has only it)")
     parser.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args()
@@ -698,7 +715,8 @@ def main():
 `{command}`, {time.strftime("%Y-%m-%d")}, {cpu_name()}, {os.cpu_count()} logical CPUs; {versions};
 {time.perf_counter() - started:.0f} s in all. How it works, and what each column means: docs/speed.md.
 
-Every system starts from the same centers (the first k rows), runs a fixed number of iterations
+Every system starts from the same centers (the first k rows; scikit-learn's `kmeans_plusplus` centers,
+random_state=0, where the workload says "k-means++ start"), runs a fixed number of iterations
 with no early stopping, in one process, interleaved repetition by repetition; the median time is
 reported. Float32 unless the name says f64.{QUICK_NOTE if args.quick else ""}
 

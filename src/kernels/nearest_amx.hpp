@@ -56,13 +56,6 @@ bool amx_filter_pays(std::size_t k, std::size_t d);
 /// without; on keops-large's shape (k = 1000) 134 against 161 ms.
 bool amx_filter_pays_with_runner_up(std::size_t k);
 
-/// Whether asking for the runner-up too still pays (Hamerly's bounds): its
-/// candidates reach from the second smallest distance and are the rows the
-/// bounds could not settle, so it needs more columns: on mid (k = 256, d = 64)
-/// Hamerly took 12.5 ms per iteration through the filter against 11.2 ms
-/// without; on keops-large's shape (k = 1000) 134 against 161 ms.
-bool amx_filter_pays_with_runner_up(std::size_t k);
-
 /// Fills `out` from the panel's float32 columns.
 void build_bf16_columns(const ColumnPanel<float>& panel, Bf16Columns& out);
 

@@ -20,31 +20,46 @@ CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std:
       k_(k),
       sums_(frame.n_groups() * k * frame.dim(), 0.0),
       weight_(frame.n_groups() * k, 0.0),
-      reuse_(frame.blocks_per_group() == 1),
-      summed_labels_(reuse_ ? frame.rows() : 0, -1) {}
+      rebuilt_(frame.n_groups(), 0),
+      summed_labels_(frame.rows(), -1) {}
 
 template <class T>
 void CenterSums<T>::clear() {
-  if (reuse_) return;  // each block clears its own sums when its labels changed
-  std::fill(sums_.begin(), sums_.end(), 0.0);
-  std::fill(weight_.begin(), weight_.end(), 0.0);
+  // Each group clears its own sums when one of its blocks' labels changed.
+  std::fill(rebuilt_.begin(), rebuilt_.end(), 0);
 }
 
 template <class T>
 void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t count) const {
+  const auto now = labels_.begin() + static_cast<std::ptrdiff_t>(first);
+  const auto then = summed_labels_.begin() + static_cast<std::ptrdiff_t>(first);
+  if (!rebuilt_[group]) {
+    if (std::equal(now, now + static_cast<std::ptrdiff_t>(count), then)) return;  // perhaps revisited below
+    // The group's first block with new labels: its sums start again from its first block. The blocks
+    // before this one kept their labels, and are added again block by block in order, so the sums come
+    // out bitwise those of one pass that added every block.
+    const std::size_t d = frame_.dim();
+    std::fill(sums_.begin() + static_cast<std::ptrdiff_t>(group * k_ * d),
+              sums_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_ * d), 0.0);
+    std::fill(weight_.begin() + static_cast<std::ptrdiff_t>(group * k_),
+              weight_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_), 0.0);
+    const std::size_t block_rows = frame_.block_rows();
+    for (std::size_t b = group * frame_.blocks_per_group(); b * block_rows < first; ++b) {
+      add_block(group, b * block_rows, block_rows);  // whole: only the last block of the data is short
+    }
+    rebuilt_[group] = 1;
+  }
+  std::copy(now, now + static_cast<std::ptrdiff_t>(count), then);
+  add_block(group, first, count);
+}
+
+template <class T>
+void CenterSums<T>::add_block(std::size_t group, std::size_t first, std::size_t count) const {
   const std::size_t d = frame_.dim();
   const MatrixView<T> data = frame_.data();
   const bool cosine = frame_.metric() == Metric::Cosine;
   double* sums = sums_.data() + group * k_ * d;
   double* weight = weight_.data() + group * k_;
-  if (reuse_) {
-    const auto now = labels_.begin() + static_cast<std::ptrdiff_t>(first);
-    const auto then = summed_labels_.begin() + static_cast<std::ptrdiff_t>(first);
-    if (std::equal(now, now + static_cast<std::ptrdiff_t>(count), then)) return;
-    std::copy(now, now + static_cast<std::ptrdiff_t>(count), then);
-    std::fill(sums, sums + k_ * d, 0.0);
-    std::fill(weight, weight + k_, 0.0);
-  }
   if (!cosine && 4 * k_ <= count && d >= 8) {
     // Few clusters in the block: each cluster's rows, in row order, added with the sums in registers (one
     // task per range of kScaledRowsWidth columns) instead of loading and storing the sums for every row.

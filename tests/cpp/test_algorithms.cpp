@@ -517,13 +517,19 @@ TEST(KMeansPlusPlus, EveryFramePathGivesBitwiseTheSameCenters) {
   }
 }
 
-TEST(CenterSums, BlocksWhoseLabelsStayKeepBitwiseTheSums) {
-  // Small data (every group one block): a block whose labels did not change keeps its sums. After
-  // relabelling some blocks (and not others), the totals must be bitwise those of fresh sums.
-  const auto p = blob_problem<float>(3000, 24, 6, 1.0, 5);  // 6 blocks of 512 rows
+class CenterSumsKept : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(CenterSumsKept, GroupsWhoseLabelsStayKeepBitwiseTheSums) {
+  // A group whose blocks' labels did not change keeps its sums; a group with a changed block sums again
+  // from its first block. After relabelling some blocks (and not others), the totals must be bitwise
+  // those of fresh sums. 3000 rows: every group one block; 30000 rows: 59 blocks in 15 groups of 4, and
+  // block 5 (the second of group 1) and the last row change, so blocks before them are summed again.
+  const auto p = blob_problem<float>(GetParam(), 24, 6, 1.0, 5);  // blocks of 512 rows
   const auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2);
-  ASSERT_EQ(frame.blocks_per_group(), 1u);
   ASSERT_GT(frame.n_blocks(), 2u);
+  const std::size_t per_group = frame.blocks_per_group();
+  ASSERT_EQ(per_group, p.n < 10000 ? 1u : 4u);
+  const std::size_t changed_block = per_group + (per_group > 1);
   std::vector<double> weights(p.n);
   for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.25 + static_cast<double>(i % 5);
   for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
@@ -532,13 +538,14 @@ TEST(CenterSums, BlocksWhoseLabelsStayKeepBitwiseTheSums) {
     detail::CenterSums<float> kept(frame, w, labels, 6);
     const auto pass = [&](const detail::CenterSums<float>& sums) {
       for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
-        sums.block_done(b, b * frame.block_rows(), std::min(frame.block_rows(), p.n - b * frame.block_rows()));
+        sums.block_done(b / per_group, b * frame.block_rows(),
+                        std::min(frame.block_rows(), p.n - b * frame.block_rows()));
       }
     };
     kept.clear();
     pass(kept);
-    // Relabel rows of block 1 only (and one row of the last block).
-    for (std::size_t i = frame.block_rows(); i < 2 * frame.block_rows(); ++i)
+    // Relabel the rows of one block only (and one row of the last block).
+    for (std::size_t i = changed_block * frame.block_rows(); i < (changed_block + 1) * frame.block_rows(); ++i)
       labels[i] = static_cast<std::int32_t>((i / 7) % 6);
     labels[p.n - 1] = 0;
     kept.clear();
@@ -562,6 +569,8 @@ TEST(CenterSums, BlocksWhoseLabelsStayKeepBitwiseTheSums) {
       EXPECT_NEAR(kept_sums[j], direct[j], 1e-9 * (1 + std::abs(direct[j])));
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Rows, CenterSumsKept, ::testing::Values(std::size_t{3000}, std::size_t{30000}));
 
 TEST(LargeData, WeightsAndCosineOnStreamedRows) {
   const auto p = blob_problem<double>(3000, 20, 9, 1.0, 12);
