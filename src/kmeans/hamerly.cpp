@@ -87,8 +87,12 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
           kernel_rows = g.rows.data();
           kernel_norms = g.sq_norms.data();
         }
+        // A new descent asks for no runner-up: its rows start with a lower bound of 0, which leaves them to
+        // the test against half the gap to the nearest other center, and the assignment is Lloyd's (on AMX
+        // the filter's, which pays without runner-ups: mid from a k-means++ start, a one-iteration Hamerly
+        // fit, 24.3 -> 20.3 ms).
         kernels::nearest_columns(kernel_rows, m, kernel_norms, panel_, frame_.form(), g.best.data(), g.best_dist.data(),
-                                 g.second_dist.data());
+                                 fresh ? nullptr : g.second_dist.data());
         std::int64_t changed = 0;
         for (std::size_t q = 0; q < m; ++q) {
           const std::size_t i = first + g.index[q];
@@ -97,7 +101,7 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
           labels[i] = g.best[q];
           sq_distances[i] = g.best_dist[q];
           upper_[i] = std::sqrt(static_cast<double>(g.best_dist[q]) + error);
-          lower_[i] = std::sqrt(std::max(0.0, static_cast<double>(g.second_dist[q]) - error));
+          lower_[i] = fresh ? 0.0 : std::sqrt(std::max(0.0, static_cast<double>(g.second_dist[q]) - error));
           inertia += weight_of(weights_, i) * inertia_term(static_cast<double>(g.best_dist[q]), cosine);
         }
         totals.inertia[b] = inertia;
