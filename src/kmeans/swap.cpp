@@ -7,6 +7,7 @@
 
 #include "common/parallel.hpp"
 #include "kernels/nearest.hpp"
+#include "kmeans/bounds.hpp"
 #include "kmeans/step.hpp"
 
 namespace centrix::detail {
@@ -19,12 +20,6 @@ namespace {
 constexpr std::size_t kSplitFitRows = 2048;
 /// Lloyd iterations of the local 2-means.
 constexpr int kSplitIterations = 6;
-
-double squared_distance(const double* a, const double* b, std::size_t d) {
-  double s = 0;
-  for (std::size_t t = 0; t < d; ++t) s += (a[t] - b[t]) * (a[t] - b[t]);
-  return s;
-}
 
 /// What the proposal needs to know about one cluster.
 struct ClusterReport {
@@ -60,7 +55,7 @@ double split_cluster(const DataFrame<T>& frame, const double* weights, std::span
   for (std::size_t s = 0; s < fit_rows.size(); ++s) {
     frame.row_in_frame(fit_rows[s], points.data() + s * d);
     point_weight[s] = weight_of(weights, fit_rows[s]);
-    to_center[s] = point_weight[s] * squared_distance(points.data() + s * d, center, d);
+    to_center[s] = point_weight[s] * center_sq_distance(points.data() + s * d, center, d);
     total += to_center[s];
   }
   if (!(total > 0)) return -std::numeric_limits<double>::infinity();
@@ -106,7 +101,7 @@ double split_cluster(const DataFrame<T>& frame, const double* weights, std::span
     bool changed = false;
     for (std::size_t s = 0; s < fit_rows.size(); ++s) {
       const double* x = points.data() + s * d;
-      const char nearer = squared_distance(x, a, d) <= squared_distance(x, b, d) ? 0 : 1;
+      const char nearer = center_sq_distance(x, a, d) <= center_sq_distance(x, b, d) ? 0 : 1;
       changed |= nearer != side[s];
       side[s] = nearer;
       double* sum = nearer == 0 ? sum_a.data() : sum_b.data();
@@ -129,8 +124,8 @@ double split_cluster(const DataFrame<T>& frame, const double* weights, std::span
   for (std::size_t i : rows) {
     frame.row_in_frame(i, x.data());
     const double w = weight_of(weights, i);
-    before += w * squared_distance(x.data(), center, d);
-    after += w * std::min(squared_distance(x.data(), a, d), squared_distance(x.data(), b, d));
+    before += w * center_sq_distance(x.data(), center, d);
+    after += w * std::min(center_sq_distance(x.data(), a, d), center_sq_distance(x.data(), b, d));
   }
   return before - after;
 }
