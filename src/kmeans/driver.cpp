@@ -348,12 +348,15 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
                                            data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes)
                  ? Algorithm::Hamerly
                  : Algorithm::Lloyd);
-  // Lloyd with few centers runs the lane kernel on lane tiles of the rows, and
-  // so does k-means++ for its few candidates (the tiles are dropped after it
-  // if Lloyd does not read them).
-  const bool step_reads_tiles = algorithm == Algorithm::Lloyd && k <= kernels::kLaneMaxColumns;
-  DataFrame<T> frame =
-      DataFrame<T>::for_fit(data, options.metric, n_threads, step_reads_tiles || options.init == Init::KMeansPlusPlus);
+  // Lloyd with few centers runs the lane kernel on lane tiles of held rows,
+  // and k-means++ on lane tiles of any rows up to the cache size for its few
+  // candidates (dropped after it unless Lloyd reads them).
+  const bool lloyd_lanes = algorithm == Algorithm::Lloyd && k <= kernels::kLaneMaxColumns;
+  DataFrame<T> frame = DataFrame<T>::for_fit(data, options.metric, n_threads,
+                                             options.init == Init::KMeansPlusPlus ? LaneTiles::Always
+                                             : lloyd_lanes                        ? LaneTiles::WhereHeld
+                                                                                  : LaneTiles::None);
+  const bool step_reads_tiles = lloyd_lanes && frame.rows_held();
   const double shift_tolerance = options.tol * frame.mean_variance();
 
   KMeansResult<T> result;

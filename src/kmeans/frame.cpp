@@ -95,7 +95,7 @@ void DataFrame<T>::compute_norms() {
 }
 
 template <class T>
-DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_threads, bool with_lane_tiles) {
+DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_threads, LaneTiles tiles) {
   DataFrame frame(data, metric, n_threads);
   const std::size_t n = data.rows();
   const std::size_t d = data.cols();
@@ -117,7 +117,7 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
       // norms in it are their squared deviations, so the variance comes with
       // the copy instead of a pass of its own.
       frame.origin_ = std::move(mean);
-      variance_sum = frame.cache_if_small(with_lane_tiles) / static_cast<double>(n);
+      variance_sum = frame.cache_if_small(tiles) / static_cast<double>(n);
       frame.mean_variance_ = variance_sum / static_cast<double>(d);
       return frame;
     }
@@ -138,7 +138,7 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);
   if (metric == Metric::Euclidean && !frame.use_in_place(mean, variance_sum)) frame.origin_ = std::move(mean);
-  frame.cache_if_small(with_lane_tiles);
+  frame.cache_if_small(tiles);
   return frame;
 }
 
@@ -172,17 +172,20 @@ bool DataFrame<T>::use_in_place(const std::vector<double>& mean, double variance
 }
 
 template <class T>
-double DataFrame<T>::cache_if_small(bool lane_tiles) {
+double DataFrame<T>::cache_if_small(LaneTiles lane_tiles) {
   const std::size_t n = rows();
   const std::size_t d = dim();
   if (n * d * sizeof(T) > cache_bytes) return 0;
   constexpr std::size_t W = kernels::kLaneTile<T>;
-  const bool tiles = lane_tiles && block_rows_ % W == 0;
+  const bool tiles =
+      (lane_tiles == LaneTiles::Always || (lane_tiles == LaneTiles::WhereHeld && !in_place_)) && block_rows_ % W == 0;
   UninitializedVector<T> tile_rows(tiles ? (n + W - 1) / W * W * d : 0);
   if (in_place_) {
-    // The data is the frame; only the tiles are held (without them the lane
-    // kernel transposes every block on every pass: 100000 x 64 float32,
-    // k-means++ at k = 256: 351 -> 226 ms).
+    // The data is the frame; only the tiles are held, for k-means++ (without
+    // them the lane kernel transposes every block on every pass: 100000 x 64
+    // float32, k = 256: 351 -> 226 ms). Not for Lloyd: its 10 iterations
+    // paid more for the copy than they saved (4000 x 2000 float64, k = 5:
+    // 3.1 -> 5.4 ms per iteration).
     if (tiles) {
 #pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 2, n_threads_))
       for (std::size_t b = 0; b < n_blocks(); ++b) {

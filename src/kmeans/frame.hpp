@@ -19,13 +19,21 @@
 
 namespace centrix::detail {
 
+/// Which frames also hold their rows as lane tiles (DataFrame::lane_tiles).
+enum class LaneTiles {
+  None,       ///< no frame
+  WhereHeld,  ///< a frame that holds a copy of the rows (Lloyd's lane kernel, run every iteration)
+  Always,     ///< also a frame that is the data itself, up to cache_bytes (k-means++, run once: a
+              ///< transpose per block and pass cost it more than the copy)
+};
+
 template <class T>
 class DataFrame {
  public:
   /// For fitting: the origin is the column means; also computes the mean
-  /// feature variance. `with_lane_tiles`: where the rows are held, also hold
-  /// them as lane tiles (see lane_tiles), written in the same pass.
-  static DataFrame for_fit(MatrixView<T> data, Metric metric, int n_threads, bool with_lane_tiles = false);
+  /// feature variance; `tiles` says whether the rows are also held as lane
+  /// tiles (written in the same pass as a held copy).
+  static DataFrame for_fit(MatrixView<T> data, Metric metric, int n_threads, LaneTiles tiles = LaneTiles::None);
   /// For predicting against known centers: the origin is given (the centers' mean).
   static DataFrame with_origin(MatrixView<T> data, Metric metric, std::vector<double> origin, int n_threads);
 
@@ -126,11 +134,10 @@ class DataFrame {
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
   void compute_norms();
   /// Keeps the whole frame (rows in the frame and their squared norms) when
-  /// it takes at most cache_bytes, so iterations skip the per-block shift.
-  /// With `lane_tiles`, also holds them as lane tiles (see lane_tiles), which
-  /// a frame in place of the data gets alone. Returns the sum of the rows'
-  /// squared norms in the frame, in double (0 if no rows were copied).
-  double cache_if_small(bool lane_tiles);
+  /// it takes at most cache_bytes, so iterations skip the per-block shift;
+  /// and the lane tiles `tiles` asks for. Returns the sum of the rows' squared
+  /// norms in the frame, in double (0 if no rows were copied).
+  double cache_if_small(LaneTiles tiles);
   /// Writes block b's rows, in the frame, to `buffer` (block_rows x dim) and
   /// their squared norms to `sq_norms` (and, in double, to `exact_sq_norms`
   /// if not null); returns how many rows the block has.
@@ -162,8 +169,8 @@ class DataFrame {
   }
   /// The rows in the frame again as lane tiles (kernels::to_lane_tiles), for
   /// the small-k kernels: a block's rows from its first row `first` at
-  /// lane_tiles() + first * dim(). Null unless asked for by for_fit, the data
-  /// takes at most cache_bytes and blocks are whole tiles.
+  /// lane_tiles() + first * dim(). Null unless for_fit asked for them here
+  /// (LaneTiles), the data takes at most cache_bytes and blocks are whole tiles.
   [[nodiscard]] const T* lane_tiles() const noexcept {
     return lane_tiles_.empty() ? nullptr : lane_tiles_.data();
   }

@@ -10,8 +10,9 @@ AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span
   frame_.fill_panel(centers, k, panel_);
   const bool cosine = frame_.metric() == Metric::Cosine;
   BlockTotals totals(frame_.n_blocks());
-  // Few centers: the rows in the vector lanes (nearest.hpp), same bits.
-  const T* tiles = k <= kernels::kLaneMaxColumns ? frame_.lane_tiles() : nullptr;
+  // Few centers: the rows in the vector lanes (nearest.hpp), same bits, on
+  // held rows (tiles of rows in place are k-means++'s; see LaneTiles).
+  const T* tiles = k <= kernels::kLaneMaxColumns && frame_.rows_held() ? frame_.lane_tiles() : nullptr;
   const std::size_t d = frame_.dim();
   frame_.for_each_block(
       n_threads_, static_cast<double>(k * d),

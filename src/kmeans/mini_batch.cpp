@@ -171,8 +171,8 @@ std::vector<double> initial_mini_batch_centers(MatrixView<T> data, const double*
   // not depend on it.
   const int threads = sample.rows() * sample.cols() >= kParallelInitElements ? n_threads : 1;
   // Lane tiles for k-means++'s candidates (init.cpp).
-  const DataFrame<T> frame =
-      DataFrame<T>::for_fit(sample, options.metric, threads, options.init == Init::KMeansPlusPlus);
+  const DataFrame<T> frame = DataFrame<T>::for_fit(
+      sample, options.metric, threads, options.init == Init::KMeansPlusPlus ? LaneTiles::Always : LaneTiles::None);
   return initial_centers(frame, sample_weights, options, rng, threads);
 }
 

@@ -378,13 +378,14 @@ TEST(Frame, HeldRowsComeWithLaneTilesAndTheTwoPassVariance) {
       reference += sq / static_cast<double>(p.n);
     }
     reference /= static_cast<double>(p.d);
-    const auto with_tiles = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+    const auto with_tiles =
+        detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, detail::LaneTiles::WhereHeld);
     EXPECT_TRUE(with_tiles.rows_held());
     EXPECT_NE(with_tiles.lane_tiles(), nullptr);  // Lloyd's lane kernel runs on them
     EXPECT_NEAR(with_tiles.mean_variance(), reference, 1e-6 * reference) << offset;
-    EXPECT_EQ(detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, false).lane_tiles(), nullptr);
+    EXPECT_EQ(detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0).lane_tiles(), nullptr);
     const CacheLimit<float> limit(0);
-    const auto streamed = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+    const auto streamed = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, detail::LaneTiles::Always);
     EXPECT_EQ(streamed.lane_tiles(), nullptr);  // nothing held: the panel kernel on loaded blocks
     EXPECT_NEAR(streamed.mean_variance(), reference, 1e-6 * reference) << offset;
   }
@@ -459,7 +460,7 @@ TEST(KMeansPlusPlus, PicksTheRowsOfThePlainAlgorithm) {
   const auto p = blob_problem<double>(3000, 5, 12, 1.5, 21);
   std::vector<double> weights(p.n);
   for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.5 + static_cast<double>(i % 7);
-  const auto frame = detail::DataFrame<double>::for_fit(p.view(), Metric::Euclidean, 2, true);
+  const auto frame = detail::DataFrame<double>::for_fit(p.view(), Metric::Euclidean, 2, detail::LaneTiles::Always);
   KMeansOptions o;
   o.n_clusters = 12;
   for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
@@ -496,9 +497,14 @@ TEST(KMeansPlusPlus, EveryFramePathGivesBitwiseTheSameCenters) {
       detail::Rng rng(3);
       return detail::initial_centers(frame, w, o, rng, threads);
     };
-    const auto tiled = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+    const auto tiled = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, detail::LaneTiles::Always);
     ASSERT_NE(tiled.lane_tiles(), nullptr);
     EXPECT_EQ(tiled.in_place(), offset == 0.0);
+    // Lloyd's wish (tiles of held rows only) gives none where the data is the frame.
+    EXPECT_EQ(
+        detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, detail::LaneTiles::WhereHeld).lane_tiles() ==
+            nullptr,
+        offset == 0.0);
     for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
       const std::vector<double> expected = centers(tiled, w, 2);
       EXPECT_EQ(centers(tiled, w, 1), expected);
@@ -509,7 +515,7 @@ TEST(KMeansPlusPlus, EveryFramePathGivesBitwiseTheSameCenters) {
         detail::kept_trial_bytes = saved;
       }
       const CacheLimit<float> limit(0);
-      const auto loaded = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, true);
+      const auto loaded = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, detail::LaneTiles::Always);
       ASSERT_EQ(loaded.lane_tiles(), nullptr);
       EXPECT_EQ(centers(loaded, w, 2), expected);
       EXPECT_EQ(centers(loaded, w, 1), expected);
