@@ -80,14 +80,17 @@ template <class T>
 }
 
 template <class T>
-[[gnu::always_inline]] inline double divide_row_impl(const T* x, double divisor, std::size_t d, T* out) {
+[[gnu::always_inline]] inline double divide_shift_row_impl(const T* x, double divisor, const double* origin,
+                                                           std::size_t d, T* out) {
   // Divided, not multiplied by a reciprocal: the reference rounds the same way.
   Lanes8 acc = {};
   std::size_t t = 0;
   for (; t + 8 <= d; t += 8) {
     Lanes8 xv;
+    Lanes8 ov;
     load8(x + t, xv);
-    const Lanes8Of<T> scaled = __builtin_convertvector(xv / divisor, Lanes8Of<T>);
+    load8(origin + t, ov);
+    const Lanes8Of<T> scaled = __builtin_convertvector(xv / divisor - ov, Lanes8Of<T>);
     std::memcpy(out + t, &scaled, sizeof scaled);
     Lanes8 v;
     widen(scaled, v);
@@ -95,7 +98,7 @@ template <class T>
   }
   double rest = 0;
   for (; t < d; ++t) {
-    out[t] = static_cast<T>(static_cast<double>(x[t]) / divisor);
+    out[t] = static_cast<T>(static_cast<double>(x[t]) / divisor - origin[t]);
     rest += static_cast<double>(out[t]) * static_cast<double>(out[t]);
   }
   return lane_sum(acc) + rest;
@@ -332,11 +335,13 @@ CENTRIX_DISPATCH double shift_row_f32(const float* x, const double* o, std::size
 CENTRIX_DISPATCH double shift_row_f64(const double* x, const double* o, std::size_t d, double* out) {
   return shift_row_impl(x, o, d, out);
 }
-CENTRIX_DISPATCH double divide_row_f32(const float* x, double divisor, std::size_t d, float* out) {
-  return divide_row_impl(x, divisor, d, out);
+CENTRIX_DISPATCH double divide_shift_row_f32(const float* x, double divisor, const double* o, std::size_t d,
+                                             float* out) {
+  return divide_shift_row_impl(x, divisor, o, d, out);
 }
-CENTRIX_DISPATCH double divide_row_f64(const double* x, double divisor, std::size_t d, double* out) {
-  return divide_row_impl(x, divisor, d, out);
+CENTRIX_DISPATCH double divide_shift_row_f64(const double* x, double divisor, const double* o, std::size_t d,
+                                             double* out) {
+  return divide_shift_row_impl(x, divisor, o, d, out);
 }
 CENTRIX_DISPATCH void add_scaled_row_f32(double* sum, const float* x, double w, std::size_t d) {
   add_scaled_row_impl(sum, x, w, d);
@@ -378,12 +383,12 @@ double shift_row<double>(const double* x, const double* origin, std::size_t d, d
   return shift_row_f64(x, origin, d, out);
 }
 template <>
-double divide_row<float>(const float* x, double divisor, std::size_t d, float* out) {
-  return divide_row_f32(x, divisor, d, out);
+double divide_shift_row<float>(const float* x, double divisor, const double* origin, std::size_t d, float* out) {
+  return divide_shift_row_f32(x, divisor, origin, d, out);
 }
 template <>
-double divide_row<double>(const double* x, double divisor, std::size_t d, double* out) {
-  return divide_row_f64(x, divisor, d, out);
+double divide_shift_row<double>(const double* x, double divisor, const double* origin, std::size_t d, double* out) {
+  return divide_shift_row_f64(x, divisor, origin, d, out);
 }
 template <>
 void add_scaled_row_dispatched<float>(double* sum, const float* x, double w, std::size_t d) {

@@ -16,9 +16,9 @@ namespace centrix::kernels {
 template <class T>
 double shift_row(const T* x, const double* origin, std::size_t d, T* out);
 
-/// out[t] = T(x[t] / divisor) computed in double; returns sum of out[t]^2 in double.
+/// out[t] = T(x[t] / divisor - origin[t]) computed in double; returns sum of out[t]^2 in double.
 template <class T>
-double divide_row(const T* x, double divisor, std::size_t d, T* out);
+double divide_shift_row(const T* x, double divisor, const double* origin, std::size_t d, T* out);
 
 /// add_scaled_row through the dispatcher (for d >= 16).
 template <class T>

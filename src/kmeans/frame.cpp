@@ -137,7 +137,9 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
   }
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);
-  if (metric == Metric::Euclidean && !frame.use_in_place(mean, variance_sum)) frame.origin_ = std::move(mean);
+  // Cosine: the unit rows are shifted by their mean too, which keeps the distances (the rows and the
+  // centers move alike) and, where the rows point almost the same way (data far from 0), their precision.
+  if (metric == Metric::Cosine || !frame.use_in_place(mean, variance_sum)) frame.origin_ = std::move(mean);
   frame.cache_if_small(tiles);
   return frame;
 }
@@ -219,11 +221,8 @@ double DataFrame<T>::cache_if_small(LaneTiles lane_tiles) {
 template <class T>
 DataFrame<T> DataFrame<T>::with_origin(MatrixView<T> data, Metric metric, std::vector<double> origin, int n_threads) {
   DataFrame frame(data, metric, n_threads);
-  if (metric == Metric::Cosine) {
-    frame.compute_norms();
-  } else {
-    frame.origin_ = std::move(origin);
-  }
+  if (metric == Metric::Cosine) frame.compute_norms();
+  frame.origin_ = std::move(origin);
   return frame;
 }
 
@@ -249,8 +248,9 @@ std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms, doub
   for (std::size_t r = 0; r < count; ++r) {
     const T* x = data_.row(first + r);
     T* out = buffer + r * d;
-    const double norm = metric_ == Metric::Cosine ? kernels::divide_row(x, norms_[first + r], d, out)
-                                                  : kernels::shift_row(x, origin_.data(), d, out);
+    const double norm = metric_ == Metric::Cosine
+                            ? kernels::divide_shift_row(x, norms_[first + r], origin_.data(), d, out)
+                            : kernels::shift_row(x, origin_.data(), d, out);
     sq_norms[r] = static_cast<T>(norm);
     if (exact_sq_norms != nullptr) exact_sq_norms[r] = norm;
   }
@@ -261,7 +261,8 @@ template <class T>
 void DataFrame<T>::row_in_frame(std::size_t i, double* out) const {
   const T* x = data_.row(i);
   for (std::size_t t = 0; t < dim(); ++t) {
-    out[t] = metric_ == Metric::Cosine ? static_cast<double>(x[t]) / norms_[i] : static_cast<double>(x[t]) - origin_[t];
+    out[t] =
+        (metric_ == Metric::Cosine ? static_cast<double>(x[t]) / norms_[i] : static_cast<double>(x[t])) - origin_[t];
   }
 }
 
@@ -274,7 +275,7 @@ void DataFrame<T>::row_as_center(std::size_t i, double* out) const {
 
 template <class T>
 void DataFrame<T>::center_to_frame(const double* center, double* out) const {
-  for (std::size_t t = 0; t < dim(); ++t) out[t] = metric_ == Metric::Cosine ? center[t] : center[t] - origin_[t];
+  for (std::size_t t = 0; t < dim(); ++t) out[t] = center[t] - origin_[t];
 }
 
 template <class T>
@@ -285,19 +286,18 @@ bool DataFrame<T>::frame_to_center(const double* point, double* out) const {
     return true;
   }
   double norm = 0;
-  for (std::size_t t = 0; t < d; ++t) norm += point[t] * point[t];
+  for (std::size_t t = 0; t < d; ++t) {
+    out[t] = point[t] + origin_[t];
+    norm += out[t] * out[t];
+  }
   if (!(norm > 0)) return false;
   norm = std::sqrt(norm);
-  for (std::size_t t = 0; t < d; ++t) out[t] = point[t] / norm;
+  for (std::size_t t = 0; t < d; ++t) out[t] /= norm;
   return true;
 }
 
 template <class T>
 void DataFrame<T>::fill_panel(const double* centers, std::size_t k, kernels::ColumnPanel<T>& panel) const {
-  if (metric_ == Metric::Cosine) {
-    panel.assign(centers, k, dim());
-    return;
-  }
   const std::size_t d = dim();
   std::vector<double> shifted(k * d);
   for (std::size_t j = 0; j < k; ++j) {

@@ -3,7 +3,10 @@
 // Euclidean: rows are shifted by an origin (the column means when fitting),
 // so the expanded form ||x||^2 + ||c||^2 - 2 x.c does not cancel on data far
 // from zero (the UEF sets have coordinates near 10^6). Cosine: rows are
-// scaled to unit length. Rows are converted block by block into a small
+// scaled to unit length, then shifted by the mean unit row: for unit vectors
+// 1 - cos = ||x - c||^2 / 2, which a common shift keeps, and where the rows
+// point almost the same way (data far from 0) the shift keeps the digits that
+// 2 - 2 x.c would cancel. Rows are converted block by block into a small
 // per-thread buffer, so the caller's data is never copied as a whole.
 #pragma once
 
@@ -195,7 +198,7 @@ class DataFrame {
   int n_threads_;
   kernels::DistanceForm form_;
   std::size_t block_rows_;
-  std::vector<double> origin_;               // Euclidean only: subtracted from every row
+  std::vector<double> origin_;               // subtracted from every row (cosine: from every unit row)
   std::vector<double> norms_;                // cosine only: ||x_i||
   UninitializedVector<T> cached_rows_;       // the rows in the frame, if small enough (cache_if_small)
   std::vector<T> cached_sq_norms_;           // and their squared norms (also held in place)

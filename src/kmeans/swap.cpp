@@ -80,12 +80,11 @@ double split_cluster(const DataFrame<T>& frame, const double* weights, std::span
       b[t] = 2 * center[t] - a[t];
     }
   }
+  // Unit length in original coordinates (the frame is shifted): out of the frame and back.
+  std::vector<double> unit(d);
   const auto normalise = [&](double* v) {
-    double norm = 0;
-    for (std::size_t t = 0; t < d; ++t) norm += v[t] * v[t];
-    if (!(norm > 0)) return false;
-    norm = std::sqrt(norm);
-    for (std::size_t t = 0; t < d; ++t) v[t] /= norm;
+    if (!frame.frame_to_center(v, unit.data())) return false;
+    frame.center_to_frame(unit.data(), v);
     return true;
   };
   if (cosine && !(normalise(a) && normalise(b))) return -std::numeric_limits<double>::infinity();

@@ -7,7 +7,7 @@ probability zero.
 """
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import centrix
@@ -34,6 +34,9 @@ def brute_force_sq_distances(X, centers):
 @settings(deadline=None)
 @given(shape=shapes, seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float64]),
        weighted=st.booleans(), offset=st.sampled_from([0.0, 1e6]), metric=st.sampled_from(["euclidean", "cosine"]))
+# Found by a random run: far from 0 the unit rows point almost the same way, and before the cosine frame
+# was shifted by their mean, 2 - 2 x.c lost the digits that told two centers apart (one label in 73 differed).
+@example(shape=(73, 17, 10), seed=182, dtype=np.float64, weighted=False, offset=1e6, metric="cosine")
 def test_lloyd_matches_the_reference(shape, seed, dtype, weighted, offset, metric):
     n, d, k = shape
     X = make_data(n, d, k, seed, dtype, offset)
