@@ -470,8 +470,6 @@ void nearest_in_lanes_f64(const double* tiles, std::size_t n_rows, const double*
   nearest_in_lanes(tiles, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);
 }
 
-/// distances_in_lanes: two lane tiles at a time, then one (the last perhaps
-/// partial); every row vector's distances stored whole (the padding lanes too).
 /// distances_in_lanes; every row vector's distances are stored whole (the
 /// padding lanes too).
 template <DistanceForm Form, class T>

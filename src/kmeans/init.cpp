@@ -108,6 +108,10 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
   kernels::ColumnPanel<T> panel;
   std::vector<double> candidate_frame(trials * d);
 
+  // closest = min(closest, dist) over rows [first, first + count): the commit of a chosen center.
+  const auto lower_closest = [&](std::size_t first, std::size_t count, const T* dist) {
+    for (std::size_t r = 0; r < count; ++r) closest[first + r] = std::min(closest[first + r], dist[r]);
+  };
   // The potential sum_i w_i min(closest_i, dist_ij) per chunk of every panel
   // column j, to potential[chunk * n_cols + j]. Distances go to `store` (a
   // block's at b * block_stride * n_cols) or, if null, to a per-thread
@@ -144,9 +148,7 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
             kernels::add_min_in_lanes(partial.data() + j * L, closest.data() + first, dist + j * block_stride,
                                       weights != nullptr ? weights + first : nullptr, count);
           }
-          if (commit) {
-            for (std::size_t r = 0; r < count; ++r) closest[first + r] = std::min(closest[first + r], dist[r]);
-          }
+          if (commit) lower_closest(first, count, dist);
         }
         for (std::size_t j = 0; j < n_cols; ++j) {
           double total = 0;
@@ -156,15 +158,12 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
       }
     }
   };
-  // closest = min(closest, kept distances of trial t): the commit of a kept candidate.
+  // The commit of kept trial t.
   const auto commit_kept = [&](std::size_t t) {
 #pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n) * 2, n_threads))
     for (std::size_t b = 0; b < n_blocks; ++b) {
       const std::size_t first = b * block_rows;
-      const T* dist = kept.data() + (b * trials + t) * block_stride;
-      for (std::size_t r = 0; r < std::min(block_rows, n - first); ++r) {
-        closest[first + r] = std::min(closest[first + r], dist[r]);
-      }
+      lower_closest(first, std::min(block_rows, n - first), kept.data() + (b * trials + t) * block_stride);
     }
   };
 
