@@ -70,8 +70,11 @@ MATRIX_LIMIT_BYTES = 2 * 10**9
 # 2.6 GHz; OpenMP: shorter); on 2 cores the next system would then lose a core (measured: scikit-learn on
 # notebook-2d 5 ms alone, over 100 ms right after a NumPy matrix product). Every timed run waits this long first.
 PAUSE_SECONDS = 0.12
-# Runs shorter than this get an untimed run of the same system just before the timed one (see race).
+# Runs shorter than this get untimed runs of the same system just before the timed one, for at least
+# WARM_UP_SECONDS (see race). One untimed run was not enough for runs under a millisecond: Centrix on
+# mojo-table k=5 took 650 us per fit after one, 477 us after 5 ms of them, 478 us after 100 ms.
 WARM_UP_BELOW_SECONDS = 0.25
+WARM_UP_SECONDS = 0.02
 # Centrix algorithms tried besides "auto"; those this build does not know (ValueError) are skipped.
 CENTRIX_ALGORITHMS = ("lloyd", "elkan", "hamerly", "yinyang")
 
@@ -413,10 +416,14 @@ def race(P, systems, reps, label, excluded=None):
         for s in active:
             time.sleep(PAUSE_SECONDS)
             # After the pause the CPU and this system's threads are cold (idle vCPU, sleeping pools):
-            # a short run first pays that once more, untimed, so the timed run measures the steady
-            # state every system reaches when called in a loop (notebook-2d: 0.33 ms warm, 0.78 ms cold).
+            # a short run first pays that again, untimed, for WARM_UP_SECONDS, so the timed run measures
+            # the steady state every system reaches when called in a loop (notebook-2d: 0.33 ms warm,
+            # 0.78 ms cold).
             if results[s.name].per_iter and results[s.name].last.seconds < WARM_UP_BELOW_SECONDS:
+                warm_start = time.perf_counter()
                 s.run(P)
+                while time.perf_counter() - warm_start < WARM_UP_SECONDS:
+                    s.run(P)
             run = s.run(P)
             r = results[s.name]
             r.per_iter.append(run.seconds / run.n_iter)

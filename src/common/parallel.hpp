@@ -52,4 +52,35 @@ double deterministic_sum(std::size_t n, int n_threads, F&& f) {
   return total;
 }
 
+/// deterministic_sum of terms that come a batch at a time: fill(first, count,
+/// terms) writes the terms of rows first .. first + count - 1 (at most
+/// kTermBatch). The terms are added in the same order, so the result is
+/// bitwise deterministic_sum's; `work_per_row` (multiply-adds) decides how
+/// many threads pay off.
+inline constexpr std::size_t kTermBatch = 256;
+template <class F>
+double deterministic_sum_of_batches(std::size_t n, int n_threads, double work_per_row, F&& fill) {
+  static_assert(kReductionChunk % kTermBatch == 0, "batches nest in chunks");
+  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
+  std::vector<double> partial(n_chunks, 0.0);
+#pragma omp parallel num_threads(threads_for_work(static_cast <double>(n) * work_per_row, n_threads))
+  {
+    double terms[kTermBatch];
+#pragma omp for schedule(static)
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+      const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
+      double s = 0;
+      for (std::size_t first = c * kReductionChunk; first < end; first += kTermBatch) {
+        const std::size_t count = std::min(kTermBatch, end - first);
+        fill(first, count, terms);
+        for (std::size_t r = 0; r < count; ++r) s += terms[r];
+      }
+      partial[c] = s;
+    }
+  }
+  double total = 0;
+  for (double p : partial) total += p;
+  return total;
+}
+
 }  // namespace centrix::detail

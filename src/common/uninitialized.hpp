@@ -10,10 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "common/buffer_cache.hpp"
+
 namespace centrix::detail {
 
 /// std::allocator, except that value-initialising construction (resize(n),
-/// vector(n)) default-initialises: trivial types are left as they are.
+/// vector(n)) default-initialises: trivial types are left as they are; and
+/// large buffers are kept between fits (buffer_cache.hpp).
 template <class T>
 struct DefaultInitAllocator : std::allocator<T> {
   using value_type = T;
@@ -24,6 +27,12 @@ struct DefaultInitAllocator : std::allocator<T> {
   DefaultInitAllocator() noexcept = default;
   template <class U>
   explicit DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+
+  T* allocate(std::size_t n) {
+    if (n > std::size_t(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(cached_allocate(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { cached_release(p, n * sizeof(T)); }
 
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {

@@ -9,16 +9,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace centrix::kernels {
 
-/// out[t] = T(x[t] - origin[t]) computed in double; returns sum of out[t]^2 in double.
+/// Rows moved into a frame: for r < count, with x_r = x + r * stride and out_r = out + r * d,
+/// out_r[t] = T(x_r[t] - origin[t]) computed in double, or T(x_r[t] / divisors[r] - origin[t]) if divisors
+/// is not null; sq_norms[r] = sum of out_r[t]^2 in double. Each row's result depends only on the row.
 template <class T>
-double shift_row(const T* x, const double* origin, std::size_t d, T* out);
-
-/// out[t] = T(x[t] / divisor - origin[t]) computed in double; returns sum of out[t]^2 in double.
-template <class T>
-double divide_shift_row(const T* x, double divisor, const double* origin, std::size_t d, T* out);
+void shift_rows(const T* x, std::size_t stride, std::size_t count, const double* divisors, const double* origin,
+                std::size_t d, T* out, double* sq_norms);
 
 /// add_scaled_row through the dispatcher (for d >= 16).
 template <class T>
@@ -50,6 +50,12 @@ void add_scaled_rows(double* sum, const T* base, std::size_t stride, const std::
 /// sum over t of (x[t] - point[t])^2, in double.
 template <class T>
 double sq_distance_to_point(const T* x, const double* point, std::size_t d);
+
+/// out[r] = sq_distance_to_point(x + r * stride, centers + labels[r] * d, d) for r < count, bit for bit
+/// (several rows at a time, so that their add chains overlap).
+template <class T>
+void sq_distances_to_labelled(const T* x, std::size_t stride, std::size_t count, const double* centers,
+                              const std::int32_t* labels, std::size_t d, double* out);
 
 /// sum[t] += (x[t] - mean[t])^2, in double.
 template <class T>

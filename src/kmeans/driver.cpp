@@ -40,23 +40,26 @@ template <class T>
 double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span<const std::int32_t> labels,
                      Metric metric, const double* weights, int n_threads) {
   const std::size_t d = data.cols();
-  return deterministic_sum(data.rows(), n_threads, [&](std::size_t i) {
-    const T* x = data.row(i);
-    const double* ci = c.data() + static_cast<std::size_t>(labels[i]) * d;
-    double term = 0;
-    if (metric == Metric::Cosine) {
-      double dot = 0;
-      double norm = 0;
-      for (std::size_t t = 0; t < d; ++t) {
-        dot += static_cast<double>(x[t]) * ci[t];
-        norm += static_cast<double>(x[t]) * static_cast<double>(x[t]);
-      }
-      term = 1.0 - dot / std::sqrt(norm);
-    } else {
-      term = kernels::sq_distance_to_point(x, ci, d);
-    }
-    return weight_of(weights, i) * term;
-  });
+  return deterministic_sum_of_batches(
+      data.rows(), n_threads, static_cast<double>(d), [&](std::size_t first, std::size_t count, double* terms) {
+        if (metric == Metric::Cosine) {
+          for (std::size_t r = 0; r < count; ++r) {
+            const T* x = data.row(first + r);
+            const double* ci = c.data() + static_cast<std::size_t>(labels[first + r]) * d;
+            double dot = 0;
+            double norm = 0;
+            for (std::size_t t = 0; t < d; ++t) {
+              dot += static_cast<double>(x[t]) * ci[t];
+              norm += static_cast<double>(x[t]) * static_cast<double>(x[t]);
+            }
+            terms[r] = 1.0 - dot / std::sqrt(norm);
+          }
+        } else {
+          kernels::sq_distances_to_labelled(data.row(first), data.stride(), count, c.data(), labels.data() + first, d,
+                                            terms);
+        }
+        for (std::size_t r = 0; r < count; ++r) terms[r] *= weight_of(weights, first + r);
+      });
 }
 
 template <class T>
@@ -348,15 +351,21 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
                                            data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes)
                  ? Algorithm::Hamerly
                  : Algorithm::Lloyd);
+  const Refine refine = options.refine != Refine::Auto
+                            ? options.refine
+                            : (options.init != Init::Given && options.early_stop ? Refine::Swap : Refine::None);
   // Lloyd with few centers runs the lane kernel on lane tiles of held rows,
   // and k-means++ on lane tiles of any rows up to the cache size for its few
-  // candidates (dropped after it unless Lloyd reads them).
+  // candidates (dropped after it unless Lloyd reads them). Where nothing else
+  // reads the held rows (the swap proposals do), only the tiles are kept.
   const bool lloyd_lanes = algorithm == Algorithm::Lloyd && k <= kernels::kLaneMaxColumns;
-  DataFrame<T> frame = DataFrame<T>::for_fit(data, options.metric, n_threads,
-                                             options.init == Init::KMeansPlusPlus ? LaneTiles::Always
-                                             : lloyd_lanes                        ? LaneTiles::WhereHeld
-                                                                                  : LaneTiles::None);
-  const bool step_reads_tiles = lloyd_lanes && frame.rows_held();
+  DataFrame<T> frame =
+      DataFrame<T>::for_fit(data, options.metric, n_threads,
+                            options.init == Init::KMeansPlusPlus ? LaneTiles::Always
+                            : lloyd_lanes                        ? LaneTiles::WhereHeld
+                                                                 : LaneTiles::None,
+                            lloyd_lanes && refine != Refine::Swap ? HeldRows::TilesOnly : HeldRows::RowMajor);
+  const bool step_reads_tiles = lloyd_lanes && frame.held();
   const double shift_tolerance = options.tol * frame.mean_variance();
 
   KMeansResult<T> result;
@@ -370,10 +379,6 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
                               " ignored: explicit initial centers give a single run");
     runs = 1;
   }
-
-  const Refine refine = options.refine != Refine::Auto
-                            ? options.refine
-                            : (options.init != Init::Given && options.early_stop ? Refine::Swap : Refine::None);
 
   RunOutcome best;
   best.inertia = std::numeric_limits<double>::infinity();

@@ -30,13 +30,23 @@ enum class LaneTiles {
               ///< transpose per block and pass cost it more than the copy)
 };
 
+/// How a held frame keeps its rows when it also has lane tiles.
+enum class HeldRows {
+  RowMajor,   ///< the rows as rows too (what block() hands out)
+  TilesOnly,  ///< only the tiles: for callers that read nothing else (Lloyd's lane kernel; the center sums
+              ///< read the data). Half the memory, and one write of the rows per fit instead of two;
+              ///< block() loads rows that are asked for into the caller's buffer.
+};
+
 template <class T>
 class DataFrame {
  public:
   /// For fitting: the origin is the column means; also computes the mean
   /// feature variance; `tiles` says whether the rows are also held as lane
-  /// tiles (written in the same pass as a held copy).
-  static DataFrame for_fit(MatrixView<T> data, Metric metric, int n_threads, LaneTiles tiles = LaneTiles::None);
+  /// tiles (written in the same pass as a held copy), and `held_rows` whether
+  /// a held frame with tiles keeps its rows as rows too.
+  static DataFrame for_fit(MatrixView<T> data, Metric metric, int n_threads, LaneTiles tiles = LaneTiles::None,
+                           HeldRows held_rows = HeldRows::RowMajor);
   /// For predicting against known centers: the origin is given (the centers' mean).
   static DataFrame with_origin(MatrixView<T> data, Metric metric, std::vector<double> origin, int n_threads);
 
@@ -54,8 +64,10 @@ class DataFrame {
   /// Block b of the frame: `rows` and `sq_norms` point at its rows and their
   /// squared norms where the frame holds them (cached, or the data in place),
   /// else at `buffer` (block_rows x dim) and `sq_buffer`, loaded; returns how
-  /// many rows the block has.
-  std::size_t block(std::size_t b, T* buffer, T* sq_buffer, const T*& rows, const T*& sq_norms) const;
+  /// many rows the block has. Without `need_rows`, where the squared norms are
+  /// held, `rows` is null and nothing is loaded (the caller reads the tiles).
+  std::size_t block(std::size_t b, T* buffer, T* sq_buffer, const T*& rows, const T*& sq_norms,
+                    bool need_rows = true) const;
 
   /// Blocks are visited in groups of consecutive blocks (about kBlockGroups
   /// of them, fixed by the row count and the dimension): the blocks of a group
@@ -85,15 +97,16 @@ class DataFrame {
   /// off. `even_work`: every row costs the same (Lloyd), so each thread takes
   /// the same groups every call and finds their rows still in its L2 (3000 x
   /// 100 float32 rows, k = 5, 2 threads: 65 -> 57 us per iteration); else
-  /// groups go to whichever thread is free.
+  /// groups go to whichever thread is free. `need_rows` false: f reads only
+  /// the squared norms and the lane tiles; `rows` may then be null (block()).
   template <class F>
-  void for_each_block(int n_threads, double work_per_row, F&& f, bool even_work = false) const {
+  void for_each_block(int n_threads, double work_per_row, F&& f, bool even_work = false, bool need_rows = true) const {
     const std::size_t n_blocks_ = n_blocks();
     const std::size_t per_group = blocks_per_group();
     const std::size_t groups = n_groups();
     const BlockSink* sink = sink_;
     const int threads = threads_for_work(work_per_row * static_cast<double>(rows()), n_threads);
-    const bool held = blocks_in_memory();  // nothing to load: no buffers
+    const bool held = blocks_in_memory() || (!need_rows && sq_norms_held());  // nothing to load: no buffers
 #pragma omp parallel num_threads(threads)
     {
       std::vector<T> buffer(held ? 0 : block_rows_ * dim());
@@ -102,7 +115,7 @@ class DataFrame {
         for (std::size_t b = g * per_group; b < std::min(n_blocks_, (g + 1) * per_group); ++b) {
           const T* block_rows = nullptr;
           const T* sq_norms = nullptr;
-          const std::size_t count = block(b, buffer.data(), sq_buffer.data(), block_rows, sq_norms);
+          const std::size_t count = block(b, buffer.data(), sq_buffer.data(), block_rows, sq_norms, need_rows);
           f(b, b * block_rows_, count, block_rows, sq_norms);
           if (sink != nullptr) sink->block_done(g, b * block_rows_, count);
         }
@@ -140,7 +153,7 @@ class DataFrame {
   /// it takes at most cache_bytes, so iterations skip the per-block shift;
   /// and the lane tiles `tiles` asks for. Returns the sum of the rows' squared
   /// norms in the frame, in double (0 if no rows were copied).
-  double cache_if_small(LaneTiles tiles);
+  double cache_if_small(LaneTiles tiles, HeldRows held_rows = HeldRows::RowMajor);
   /// Writes block b's rows, in the frame, to `buffer` (block_rows x dim) and
   /// their squared norms to `sq_norms` (and, in double, to `exact_sq_norms`
   /// if not null); returns how many rows the block has.
@@ -166,9 +179,10 @@ class DataFrame {
   /// float64 rows, 64 MB, took 7.5 ms per iteration held against 3.4 ms for
   /// 4000 x 2600 in place).
   static constexpr std::size_t kInPlaceFromBytes = std::size_t{4} << 20;
-  /// Whether the rows in the frame are held in memory (data up to cache_bytes).
-  [[nodiscard]] bool rows_held() const noexcept {
-    return !cached_rows_.empty();
+  /// Whether the frame holds a copy of the rows in the frame (data up to
+  /// cache_bytes, not in place): as rows, or only as lane tiles (HeldRows).
+  [[nodiscard]] bool held() const noexcept {
+    return !in_place_ && sq_norms_held();
   }
   /// The rows in the frame again as lane tiles (kernels::to_lane_tiles), for
   /// the small-k kernels: a block's rows from its first row `first` at
@@ -178,17 +192,23 @@ class DataFrame {
     return lane_tiles_.empty() ? nullptr : lane_tiles_.data();
   }
   /// Frees the lane tiles once nothing will read them (they are asked for
-  /// k-means++ as well as Lloyd, and held twice the rows take).
+  /// k-means++ as well as Lloyd, and held twice the rows take); kept where
+  /// they are the only copy of the rows (HeldRows::TilesOnly).
   void drop_lane_tiles() noexcept {
-    lane_tiles_ = {};
+    if (in_place_ || !cached_rows_.empty()) lane_tiles_ = {};
   }
   /// Whether the frame is the data itself (see use_in_place).
   [[nodiscard]] bool in_place() const noexcept {
     return in_place_;
   }
-  /// Whether block() points at rows in memory (held, or the data in place)
-  /// rather than loading them.
+  /// Whether block() points at rows in memory (held as rows, or the data in
+  /// place) rather than loading them.
   [[nodiscard]] bool blocks_in_memory() const noexcept {
+    return in_place_ || !cached_rows_.empty();
+  }
+  /// Whether the rows' squared norms in the frame are held (every frame that
+  /// is held or in place).
+  [[nodiscard]] bool sq_norms_held() const noexcept {
     return !cached_sq_norms_.empty();
   }
 

@@ -120,7 +120,7 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
     potential.assign(n_chunks * n_cols, 0.0);
 #pragma omp parallel num_threads(threads_for_work(static_cast <double>(n * n_cols * d), n_threads))
     {
-      const bool loads = !frame.blocks_in_memory();
+      const bool loads = held_tiles == nullptr && !frame.blocks_in_memory();
       std::vector<T> buffer(loads ? block_rows * d : 0);
       std::vector<T> sq_buffer(loads ? block_rows : 0);
       UninitializedVector<T> tile_buffer(held_tiles == nullptr ? block_stride * d : 0);
@@ -134,7 +134,8 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
           const std::size_t first = b * block_rows;
           const T* rows = nullptr;
           const T* row_sq_norms = nullptr;
-          const std::size_t count = frame.block(b, buffer.data(), sq_buffer.data(), rows, row_sq_norms);
+          const std::size_t count =
+              frame.block(b, buffer.data(), sq_buffer.data(), rows, row_sq_norms, /*need_rows=*/held_tiles == nullptr);
           const T* tiles = held_tiles + first * d;
           if (held_tiles == nullptr) {
             kernels::to_lane_tiles(rows, count, d, tile_buffer.data());

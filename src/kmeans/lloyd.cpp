@@ -12,7 +12,7 @@ AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span
   BlockTotals totals(frame_.n_blocks());
   // Few centers: the rows in the vector lanes (nearest.hpp), same bits, on
   // held rows (tiles of rows in place are k-means++'s; see LaneTiles).
-  const T* tiles = k <= kernels::kLaneMaxColumns && frame_.rows_held() ? frame_.lane_tiles() : nullptr;
+  const T* tiles = k <= kernels::kLaneMaxColumns && frame_.held() ? frame_.lane_tiles() : nullptr;
   const std::size_t d = frame_.dim();
   frame_.for_each_block(
       n_threads_, static_cast<double>(k * d),
@@ -38,7 +38,7 @@ AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span
         totals.changed[b] = changed;
         totals.evals[b] = count * k;
       },
-      /*even_work=*/true);
+      /*even_work=*/true, /*need_rows=*/tiles == nullptr);
   return totals.sum();
 }
 

@@ -343,7 +343,7 @@ TEST(LargeData, InPlaceAndShiftedFramesGiveTheHeldFramesClustering) {
     const auto held = fit(p.view(), o);
     const CacheLimit<float> limit(0);
     const auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0);
-    EXPECT_FALSE(frame.rows_held());
+    EXPECT_FALSE(frame.held());
     EXPECT_EQ(frame.in_place(), offset == 0.0) << offset;
     const auto streamed = fit(p.view(), o);
     expect_same_clustering(streamed, held);
@@ -380,7 +380,8 @@ TEST(Frame, HeldRowsComeWithLaneTilesAndTheTwoPassVariance) {
     reference /= static_cast<double>(p.d);
     const auto with_tiles =
         detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, detail::LaneTiles::WhereHeld);
-    EXPECT_TRUE(with_tiles.rows_held());
+    EXPECT_TRUE(with_tiles.held());
+    EXPECT_TRUE(with_tiles.blocks_in_memory());
     EXPECT_NE(with_tiles.lane_tiles(), nullptr);  // Lloyd's lane kernel runs on them
     EXPECT_NEAR(with_tiles.mean_variance(), reference, 1e-6 * reference) << offset;
     EXPECT_EQ(detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0).lane_tiles(), nullptr);
@@ -520,6 +521,55 @@ TEST(KMeansPlusPlus, EveryFramePathGivesBitwiseTheSameCenters) {
       EXPECT_EQ(centers(loaded, w, 2), expected);
       EXPECT_EQ(centers(loaded, w, 1), expected);
     }
+  }
+}
+
+TEST(Frame, TilesOnlyHoldTheSameRowsAsRowMajor) {
+  // A held frame that keeps only its lane tiles must hold bitwise the tiles, squared norms and variance of
+  // one that keeps its rows too, hand out those rows on request (loaded into the caller's buffer), keep its
+  // tiles when asked to drop them, and give Lloyd's lane fit bitwise the row-major frame's result.
+  for (double offset : {0.0, 1e4}) {
+    auto p = blob_problem<float>(3000, 40, 5, 1.0, 8);  // 2 blocks of 1024 rows: the second one short
+    for (float& v : p.values) v += static_cast<float>(offset);
+    const auto both = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2, detail::LaneTiles::WhereHeld);
+    auto tiles_only = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2, detail::LaneTiles::WhereHeld,
+                                                        detail::HeldRows::TilesOnly);
+    ASSERT_NE(tiles_only.lane_tiles(), nullptr);
+    EXPECT_TRUE(tiles_only.held());
+    EXPECT_FALSE(tiles_only.blocks_in_memory());
+    EXPECT_EQ(tiles_only.mean_variance(), both.mean_variance());
+    EXPECT_TRUE(std::equal(both.lane_tiles(), both.lane_tiles() + p.n * p.d, tiles_only.lane_tiles()));
+    std::vector<float> buffer(tiles_only.block_rows() * p.d);
+    std::vector<float> sq_buffer(tiles_only.block_rows());
+    for (std::size_t b = 0; b < both.n_blocks(); ++b) {
+      const float* held_rows = nullptr;
+      const float* held_norms = nullptr;
+      const float* loaded_rows = nullptr;
+      const float* loaded_norms = nullptr;
+      const std::size_t count = both.block(b, nullptr, nullptr, held_rows, held_norms);
+      ASSERT_EQ(tiles_only.block(b, buffer.data(), sq_buffer.data(), loaded_rows, loaded_norms), count);
+      EXPECT_EQ(loaded_rows, buffer.data());
+      EXPECT_TRUE(std::equal(held_rows, held_rows + count * p.d, loaded_rows)) << "block " << b;
+      EXPECT_TRUE(std::equal(held_norms, held_norms + count, loaded_norms)) << "block " << b;
+      const float* no_rows = buffer.data();
+      const float* norms = nullptr;
+      ASSERT_EQ(tiles_only.block(b, nullptr, nullptr, no_rows, norms, /*need_rows=*/false), count);
+      EXPECT_EQ(no_rows, nullptr);
+      EXPECT_TRUE(std::equal(held_norms, held_norms + count, norms)) << "block " << b;
+    }
+    tiles_only.drop_lane_tiles();
+    EXPECT_NE(tiles_only.lane_tiles(), nullptr);
+    // Through fit (Lloyd, given centers, no swaps: the driver keeps only the tiles): bitwise the fit on
+    // blocks loaded every iteration (the lane kernel gives the panel kernel's bits).
+    KMeansOptions o = plain(5);
+    o.algorithm = Algorithm::Lloyd;
+    const auto from_tiles = fit(p.view(), o);
+    const CacheLimit<float> limit(0);
+    const auto from_blocks = fit(p.view(), o);
+    EXPECT_EQ(from_tiles.labels, from_blocks.labels);
+    EXPECT_EQ(from_tiles.centers.values, from_blocks.centers.values);
+    EXPECT_EQ(from_tiles.inertia, from_blocks.inertia);
+    EXPECT_EQ(from_tiles.n_iter, from_blocks.n_iter);
   }
 }
 

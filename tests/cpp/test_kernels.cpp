@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
@@ -408,6 +409,114 @@ void check_add_scaled_rows() {
 TEST(Kernels, AddScaledRowsIsBitwiseRowAfterRow) {
   check_add_scaled_rows<float>();
   check_add_scaled_rows<double>();
+}
+
+}  // namespace
+}  // namespace centrix
+
+namespace centrix {
+namespace {
+
+// shift_rows and sq_distances_to_labelled work on four rows side by side; each row must still come out
+// bitwise as it does alone (so a row's frame values and norms never depend on its neighbours, the block
+// size or the thread count), and close to the plain double loop (the SIMD variants fuse multiply-adds).
+template <class T>
+void check_rows_side_by_side() {
+  std::mt19937_64 gen(29);
+  std::normal_distribution<double> normal(5.0, 3.0);
+  for (std::size_t d : {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100, 784}) {
+    const std::size_t n = 11;  // two groups of four and three rows alone
+    const std::size_t stride = d + 3;
+    std::vector<T> data(n * stride);
+    for (T& v : data) v = static_cast<T>(normal(gen));
+    std::vector<double> origin(d);
+    for (double& o : origin) o = normal(gen);
+    std::vector<double> divisors(n);
+    for (double& v : divisors) v = 1.0 + std::abs(normal(gen));
+    std::vector<std::int32_t> labels(n);
+    for (std::size_t i = 0; i < n; ++i) labels[i] = static_cast<std::int32_t>((i * 5) % 3);
+    std::vector<double> centers(3 * d);
+    for (double& c : centers) c = normal(gen);
+    for (const double* div : {static_cast<const double*>(nullptr), static_cast<const double*>(divisors.data())}) {
+      std::vector<T> out(n * d);
+      std::vector<double> norms(n);
+      kernels::shift_rows(data.data(), stride, n, div, origin.data(), d, out.data(), norms.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        std::vector<T> alone(d);
+        double alone_norm = 0;
+        kernels::shift_rows(data.data() + i * stride, stride, 1, div != nullptr ? div + i : nullptr, origin.data(), d,
+                            alone.data(), &alone_norm);
+        EXPECT_TRUE(std::equal(alone.begin(), alone.end(), out.begin() + static_cast<std::ptrdiff_t>(i * d)))
+            << "d " << d << " row " << i;
+        EXPECT_EQ(alone_norm, norms[i]) << "d " << d << " row " << i;
+        double plain_norm = 0;
+        for (std::size_t t = 0; t < d; ++t) {
+          const double x = static_cast<double>(data[i * stride + t]);
+          const auto expected = static_cast<T>((div != nullptr ? x / div[i] : x) - origin[t]);
+          EXPECT_EQ(out[i * d + t], expected) << "d " << d << " row " << i << " column " << t;
+          plain_norm += static_cast<double>(expected) * static_cast<double>(expected);
+        }
+        EXPECT_NEAR(norms[i], plain_norm, 1e-13 * plain_norm) << "d " << d << " row " << i;
+      }
+    }
+    std::vector<double> distances(n);
+    kernels::sq_distances_to_labelled(data.data(), stride, n, centers.data(), labels.data(), d, distances.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      const double* c = centers.data() + static_cast<std::size_t>(labels[i]) * d;
+      EXPECT_EQ(distances[i], kernels::sq_distance_to_point(data.data() + i * stride, c, d)) << "d " << d;
+      double plain = 0;
+      for (std::size_t t = 0; t < d; ++t) {
+        const double diff = static_cast<double>(data[i * stride + t]) - c[t];
+        plain += diff * diff;
+      }
+      EXPECT_NEAR(distances[i], plain, 1e-13 * plain) << "d " << d << " row " << i;
+    }
+  }
+}
+
+TEST(Kernels, RowsSideBySideComeOutAsAlone) {
+  check_rows_side_by_side<float>();
+  check_rows_side_by_side<double>();
+}
+
+}  // namespace
+}  // namespace centrix
+
+#include "common/buffer_cache.hpp"
+
+namespace centrix {
+namespace {
+
+TEST(BufferCache, KeepsLargeBuffersForTheSameSizeUpToItsCap) {
+  using namespace detail;
+  const std::size_t before = cached_bytes_kept();
+  const std::size_t large = kCachedFromBytes + 4096;
+  void* a = cached_allocate(large);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a) % 64, 0u);
+  static_cast<char*>(a)[large - 1] = 1;
+  cached_release(a, large);
+  EXPECT_EQ(cached_bytes_kept(), before + large);
+  void* other_size = cached_allocate(large + 64);  // not the kept one
+  EXPECT_NE(other_size, a);
+  void* again = cached_allocate(large);  // the kept one
+  EXPECT_EQ(again, a);
+  EXPECT_EQ(cached_bytes_kept(), before);
+  cached_release(other_size, large + 64);
+  cached_release(again, large);
+  // Small buffers and buffers over the cap are freed at once.
+  void* small = cached_allocate(64);
+  cached_release(small, 64);
+  void* huge = cached_allocate(kCachedBytes + 64);
+  cached_release(huge, kCachedBytes + 64);
+  EXPECT_EQ(cached_bytes_kept(), before + 2 * large + 64);
+  // Filling the cache evicts the oldest buffers: it never keeps more than its cap.
+  std::vector<void*> many;
+  for (std::size_t i = 0; i < kCachedBytes / kCachedFromBytes + 2; ++i)
+    many.push_back(cached_allocate(kCachedFromBytes));
+  for (void* p : many) cached_release(p, kCachedFromBytes);
+  EXPECT_LE(cached_bytes_kept(), kCachedBytes);
+  EXPECT_GT(cached_bytes_kept(), kCachedBytes - kCachedFromBytes);
 }
 
 }  // namespace
