@@ -48,7 +48,6 @@ void cached_release(void* buffer, std::size_t bytes) noexcept {
   if (buffer == nullptr) return;
   if (bytes >= kCachedFromBytes && bytes <= kCachedBytes) {
     Cache& c = cache();
-    std::vector<void*> freed;
     {
       const std::lock_guard<std::mutex> lock(c.mutex);
       try {

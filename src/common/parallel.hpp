@@ -34,29 +34,11 @@ inline std::size_t chunk_count(std::size_t n, std::size_t chunk) noexcept {
   return (n + chunk - 1) / chunk;
 }
 
-/// Sum of f(i) for i in [0, n), in double, computed in parallel over fixed
-/// chunks and added in chunk order: bitwise the same for any thread count.
-template <class F>
-double deterministic_sum(std::size_t n, int n_threads, F&& f) {
-  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
-  std::vector<double> partial(n_chunks, 0.0);
-#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n) * 8, n_threads))
-  for (std::size_t c = 0; c < n_chunks; ++c) {
-    const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
-    double s = 0;
-    for (std::size_t i = c * kReductionChunk; i < end; ++i) s += f(i);
-    partial[c] = s;
-  }
-  double total = 0;
-  for (double p : partial) total += p;
-  return total;
-}
-
-/// deterministic_sum of terms that come a batch at a time: fill(first, count,
-/// terms) writes the terms of rows first .. first + count - 1 (at most
-/// kTermBatch). The terms are added in the same order, so the result is
-/// bitwise deterministic_sum's; `work_per_row` (multiply-adds) decides how
-/// many threads pay off.
+/// Sum of terms that come a batch at a time, in double, over fixed chunks of
+/// rows added in chunk order (bitwise the same for any thread count):
+/// fill(first, count, terms) writes the terms of rows first .. first + count - 1
+/// (at most kTermBatch), which are added in row order. `work_per_row`
+/// (multiply-adds) decides how many threads pay off.
 inline constexpr std::size_t kTermBatch = 256;
 template <class F>
 double deterministic_sum_of_batches(std::size_t n, int n_threads, double work_per_row, F&& fill) {
@@ -81,6 +63,15 @@ double deterministic_sum_of_batches(std::size_t n, int n_threads, double work_pe
   double total = 0;
   for (double p : partial) total += p;
   return total;
+}
+
+/// Sum of f(i) for i in [0, n), in double, computed in parallel over fixed
+/// chunks and added in chunk order: bitwise the same for any thread count.
+template <class F>
+double deterministic_sum(std::size_t n, int n_threads, F&& f) {
+  return deterministic_sum_of_batches(n, n_threads, 8.0, [&](std::size_t first, std::size_t count, double* terms) {
+    for (std::size_t r = 0; r < count; ++r) terms[r] = f(first + r);
+  });
 }
 
 }  // namespace centrix::detail

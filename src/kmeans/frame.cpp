@@ -26,6 +26,15 @@ std::size_t rows_per_block(std::size_t d, std::size_t element_size) {
   return std::min<std::size_t>(512, std::bit_floor(rows));
 }
 
+/// The per-chunk column sums `partial` (n_chunks x d) added in chunk order.
+std::vector<double> chunk_totals(const std::vector<double>& partial, std::size_t n_chunks, std::size_t d) {
+  std::vector<double> total(d, 0.0);
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    for (std::size_t t = 0; t < d; ++t) total[t] += partial[c * d + t];
+  }
+  return total;
+}
+
 /// Per-column sums in double where add_row(sum, i) adds row i's terms to
 /// sum[0..d), over fixed row chunks combined in chunk order (as column_sums).
 template <class F>
@@ -37,11 +46,7 @@ std::vector<double> row_sums(std::size_t n, std::size_t d, int n_threads, F&& ad
     const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
     for (std::size_t i = c * kReductionChunk; i < end; ++i) add_row(partial.data() + c * d, i);
   }
-  std::vector<double> total(d, 0.0);
-  for (std::size_t c = 0; c < n_chunks; ++c) {
-    for (std::size_t t = 0; t < d; ++t) total[t] += partial[c * d + t];
-  }
-  return total;
+  return chunk_totals(partial, n_chunks, d);
 }
 
 /// Per-column sums of the rows in double, over the chunks of row_sums, with the sums of each range of
@@ -69,11 +74,7 @@ std::vector<double> column_totals(MatrixView<T> data, int n_threads) {
       }
     }
   }
-  std::vector<double> total(d, 0.0);
-  for (std::size_t c = 0; c < n_chunks; ++c) {
-    for (std::size_t t = 0; t < d; ++t) total[t] += partial[c * d + t];
-  }
-  return total;
+  return chunk_totals(partial, n_chunks, d);
 }
 
 /// Per-column sums of f(i, t) in double, computed over fixed row chunks and
@@ -90,11 +91,7 @@ std::vector<double> column_sums(std::size_t n, std::size_t d, int n_threads, F&&
       for (std::size_t t = 0; t < d; ++t) p[t] += f(i, t);
     }
   }
-  std::vector<double> total(d, 0.0);
-  for (std::size_t c = 0; c < n_chunks; ++c) {
-    for (std::size_t t = 0; t < d; ++t) total[t] += partial[c * d + t];
-  }
-  return total;
+  return chunk_totals(partial, n_chunks, d);
 }
 
 }  // namespace

@@ -526,10 +526,10 @@ TEST(KMeansPlusPlus, EveryFramePathGivesBitwiseTheSameCenters) {
 
 TEST(Frame, TilesOnlyHoldTheSameRowsAsRowMajor) {
   // A held frame that keeps only its lane tiles must hold bitwise the tiles, squared norms and variance of
-  // one that keeps its rows too, hand out those rows on request (loaded into the caller's buffer), keep its
-  // tiles when asked to drop them, and give Lloyd's lane fit bitwise the row-major frame's result.
+  // one that keeps its rows too, hand out those rows on request (loaded into the caller's buffer), and keep
+  // its tiles when asked to drop them; a Lloyd fit on it must be bitwise the fit on loaded blocks.
   for (double offset : {0.0, 1e4}) {
-    auto p = blob_problem<float>(3000, 40, 5, 1.0, 8);  // 2 blocks of 1024 rows: the second one short
+    auto p = blob_problem<float>(3000, 40, 5, 1.0, 8);  // 6 blocks of 512 rows, the last one short
     for (float& v : p.values) v += static_cast<float>(offset);
     const auto both = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2, detail::LaneTiles::WhereHeld);
     auto tiles_only = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2, detail::LaneTiles::WhereHeld,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/buffer_cache.hpp"
 #include "kernels/nearest.hpp"
 #include "kernels/row_ops.hpp"
 
@@ -411,12 +412,6 @@ TEST(Kernels, AddScaledRowsIsBitwiseRowAfterRow) {
   check_add_scaled_rows<double>();
 }
 
-}  // namespace
-}  // namespace centrix
-
-namespace centrix {
-namespace {
-
 // shift_rows and sq_distances_to_labelled work on four rows side by side; each row must still come out
 // bitwise as it does alone (so a row's frame values and norms never depend on its neighbours, the block
 // size or the thread count), and close to the plain double loop (the SIMD variants fuse multiply-adds).
@@ -478,14 +473,6 @@ TEST(Kernels, RowsSideBySideComeOutAsAlone) {
   check_rows_side_by_side<float>();
   check_rows_side_by_side<double>();
 }
-
-}  // namespace
-}  // namespace centrix
-
-#include "common/buffer_cache.hpp"
-
-namespace centrix {
-namespace {
 
 TEST(BufferCache, KeepsLargeBuffersForTheSameSizeUpToItsCap) {
   using namespace detail;
