@@ -1,6 +1,7 @@
 #include "kernels/row_ops.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -279,20 +280,96 @@ template <std::size_t R, class T>
   }
 }
 
-template <class T>
-[[gnu::always_inline]] inline void sq_distances_to_labelled_impl(const T* x, std::size_t stride, std::size_t count,
-                                                                 const double* centers, const std::int32_t* labels,
-                                                                 std::size_t d, double* out) {
+/// norms[r] = sum of x_r[t]^2 in double, R rows side by side, with shift_rows_fixed's arithmetic for a zero
+/// origin (there the shifted value is x itself), so in-place frames hold the norms loaded blocks would have.
+template <std::size_t R, class T>
+[[gnu::always_inline]] inline void sq_norms_fixed(const T* x, std::size_t stride, std::size_t d, double* norms) {
+  Lanes8 acc[R];
+#pragma GCC unroll 4
+  for (std::size_t r = 0; r < R; ++r) acc[r] = Lanes8{};
+  std::size_t t = 0;
+  for (; t + 8 <= d; t += 8) {
+#pragma GCC unroll 4
+    for (std::size_t r = 0; r < R; ++r) {
+      Lanes8 v;
+      load8(x + r * stride + t, v);
+      acc[r] += v * v;
+    }
+  }
+#pragma GCC unroll 4
+  for (std::size_t r = 0; r < R; ++r) {
+    double rest = 0;
+    for (std::size_t u = t; u < d; ++u)
+      rest += static_cast<double>(x[r * stride + u]) * static_cast<double>(x[r * stride + u]);
+    norms[r] = lane_sum(acc[r]) + rest;
+  }
+}
+
+/// out[r] = 1 - x_r . p_r / ||x_r|| in double (the cosine distance of x_r to the unit vector p_r), R rows
+/// side by side so that their add chains overlap.
+template <std::size_t R, class T>
+[[gnu::always_inline]] inline void cosine_distances_fixed(const T* x, std::size_t stride, const double* const* points,
+                                                          std::size_t d, double* out) {
+  Lanes8 dot[R];
+  Lanes8 sq[R];
+#pragma GCC unroll 4
+  for (std::size_t r = 0; r < R; ++r) dot[r] = sq[r] = Lanes8{};
+  std::size_t t = 0;
+  for (; t + 8 <= d; t += 8) {
+#pragma GCC unroll 4
+    for (std::size_t r = 0; r < R; ++r) {
+      Lanes8 xv;
+      Lanes8 pv;
+      load8(x + r * stride + t, xv);
+      load8(points[r] + t, pv);
+      dot[r] += xv * pv;
+      sq[r] += xv * xv;
+    }
+  }
+#pragma GCC unroll 4
+  for (std::size_t r = 0; r < R; ++r) {
+    double dot_rest = 0;
+    double sq_rest = 0;
+    for (std::size_t u = t; u < d; ++u) {
+      const double value = static_cast<double>(x[r * stride + u]);
+      dot_rest += value * points[r][u];
+      sq_rest += value * value;
+    }
+    out[r] = 1.0 - (lane_sum(dot[r]) + dot_rest) / std::sqrt(lane_sum(sq[r]) + sq_rest);
+  }
+}
+
+/// Each row's distance to its labelled center (sq_distances_fixed, or cosine_distances_fixed if Cosine),
+/// four rows at a time, then one by one.
+template <bool Cosine, class T>
+[[gnu::always_inline]] inline void distances_to_labelled_impl(const T* x, std::size_t stride, std::size_t count,
+                                                              const double* centers, const std::int32_t* labels,
+                                                              std::size_t d, double* out) {
+  const auto fixed = [&]<std::size_t R>(const T* rows, const double* const* points, double* rows_out) {
+    if constexpr (Cosine) {
+      cosine_distances_fixed<R>(rows, stride, points, d, rows_out);
+    } else {
+      sq_distances_fixed<R>(rows, stride, points, d, rows_out);
+    }
+  };
   std::size_t r = 0;
   for (; r + 4 <= count; r += 4) {
     const double* points[4];
     for (std::size_t q = 0; q < 4; ++q) points[q] = centers + static_cast<std::size_t>(labels[r + q]) * d;
-    sq_distances_fixed<4>(x + r * stride, stride, points, d, out + r);
+    fixed.template operator()<4>(x + r * stride, points, out + r);
   }
   for (; r < count; ++r) {
     const double* point = centers + static_cast<std::size_t>(labels[r]) * d;
-    sq_distances_fixed<1>(x + r * stride, stride, &point, d, out + r);
+    fixed.template operator()<1>(x + r * stride, &point, out + r);
   }
+}
+
+template <class T>
+[[gnu::always_inline]] inline void sq_norms_impl(const T* x, std::size_t stride, std::size_t count, std::size_t d,
+                                                 double* norms) {
+  std::size_t r = 0;
+  for (; r + 4 <= count; r += 4) sq_norms_fixed<4>(x + r * stride, stride, d, norms + r);
+  for (; r < count; ++r) sq_norms_fixed<1>(x + r * stride, stride, d, norms + r);
 }
 
 template <class T>
@@ -379,6 +456,24 @@ CENTRIX_DISPATCH void shift_rows_f64(const double* x, std::size_t stride, std::s
   if (divisors != nullptr) return shift_rows_impl<true>(x, stride, count, divisors, o, d, out, norms);
   shift_rows_impl<false>(x, stride, count, divisors, o, d, out, norms);
 }
+CENTRIX_DISPATCH void sq_norms_f32(const float* x, std::size_t stride, std::size_t count, std::size_t d,
+                                   double* norms) {
+  sq_norms_impl(x, stride, count, d, norms);
+}
+CENTRIX_DISPATCH void sq_norms_f64(const double* x, std::size_t stride, std::size_t count, std::size_t d,
+                                   double* norms) {
+  sq_norms_impl(x, stride, count, d, norms);
+}
+CENTRIX_DISPATCH void cosine_distances_to_labelled_f32(const float* x, std::size_t stride, std::size_t count,
+                                                       const double* centers, const std::int32_t* labels, std::size_t d,
+                                                       double* out) {
+  distances_to_labelled_impl<true>(x, stride, count, centers, labels, d, out);
+}
+CENTRIX_DISPATCH void cosine_distances_to_labelled_f64(const double* x, std::size_t stride, std::size_t count,
+                                                       const double* centers, const std::int32_t* labels, std::size_t d,
+                                                       double* out) {
+  distances_to_labelled_impl<true>(x, stride, count, centers, labels, d, out);
+}
 CENTRIX_DISPATCH void add_scaled_row_f32(double* sum, const float* x, double w, std::size_t d) {
   add_scaled_row_impl(sum, x, w, d);
 }
@@ -406,12 +501,12 @@ CENTRIX_DISPATCH double sq_distance_f64(const double* x, const double* point, st
 CENTRIX_DISPATCH void sq_distances_to_labelled_f32(const float* x, std::size_t stride, std::size_t count,
                                                    const double* centers, const std::int32_t* labels, std::size_t d,
                                                    double* out) {
-  sq_distances_to_labelled_impl(x, stride, count, centers, labels, d, out);
+  distances_to_labelled_impl<false>(x, stride, count, centers, labels, d, out);
 }
 CENTRIX_DISPATCH void sq_distances_to_labelled_f64(const double* x, std::size_t stride, std::size_t count,
                                                    const double* centers, const std::int32_t* labels, std::size_t d,
                                                    double* out) {
-  sq_distances_to_labelled_impl(x, stride, count, centers, labels, d, out);
+  distances_to_labelled_impl<false>(x, stride, count, centers, labels, d, out);
 }
 
 }  // namespace
@@ -443,6 +538,24 @@ template <>
 void sq_distances_to_labelled<double>(const double* x, std::size_t stride, std::size_t count, const double* centers,
                                       const std::int32_t* labels, std::size_t d, double* out) {
   sq_distances_to_labelled_f64(x, stride, count, centers, labels, d, out);
+}
+template <>
+void sq_norms<float>(const float* x, std::size_t stride, std::size_t count, std::size_t d, double* norms) {
+  sq_norms_f32(x, stride, count, d, norms);
+}
+template <>
+void sq_norms<double>(const double* x, std::size_t stride, std::size_t count, std::size_t d, double* norms) {
+  sq_norms_f64(x, stride, count, d, norms);
+}
+template <>
+void cosine_distances_to_labelled<float>(const float* x, std::size_t stride, std::size_t count, const double* centers,
+                                         const std::int32_t* labels, std::size_t d, double* out) {
+  cosine_distances_to_labelled_f32(x, stride, count, centers, labels, d, out);
+}
+template <>
+void cosine_distances_to_labelled<double>(const double* x, std::size_t stride, std::size_t count, const double* centers,
+                                          const std::int32_t* labels, std::size_t d, double* out) {
+  cosine_distances_to_labelled_f64(x, stride, count, centers, labels, d, out);
 }
 template <>
 void add_scaled_row_dispatched<float>(double* sum, const float* x, double w, std::size_t d) {

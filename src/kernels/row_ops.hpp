@@ -20,6 +20,17 @@ template <class T>
 void shift_rows(const T* x, std::size_t stride, std::size_t count, const double* divisors, const double* origin,
                 std::size_t d, T* out, double* sq_norms);
 
+/// norms[r] = sum of x_r[t]^2 in double for r < count, x_r = x + r * stride: bitwise the sq_norms shift_rows
+/// gives for the same rows at a zero origin without divisors.
+template <class T>
+void sq_norms(const T* x, std::size_t stride, std::size_t count, std::size_t d, double* norms);
+
+/// out[r] = 1 - x_r . c / ||x_r|| in double for r < count, c = centers + labels[r] * d (unit length): the
+/// cosine distance of row x_r = x + r * stride to its labelled center, several rows at a time.
+template <class T>
+void cosine_distances_to_labelled(const T* x, std::size_t stride, std::size_t count, const double* centers,
+                                  const std::int32_t* labels, std::size_t d, double* out);
+
 /// add_scaled_row through the dispatcher (for d >= 16).
 template <class T>
 void add_scaled_row_dispatched(double* sum, const T* x, double w, std::size_t d);

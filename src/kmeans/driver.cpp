@@ -43,17 +43,8 @@ double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span
   return deterministic_sum_of_batches(
       data.rows(), n_threads, static_cast<double>(d), [&](std::size_t first, std::size_t count, double* terms) {
         if (metric == Metric::Cosine) {
-          for (std::size_t r = 0; r < count; ++r) {
-            const T* x = data.row(first + r);
-            const double* ci = c.data() + static_cast<std::size_t>(labels[first + r]) * d;
-            double dot = 0;
-            double norm = 0;
-            for (std::size_t t = 0; t < d; ++t) {
-              dot += static_cast<double>(x[t]) * ci[t];
-              norm += static_cast<double>(x[t]) * static_cast<double>(x[t]);
-            }
-            terms[r] = 1.0 - dot / std::sqrt(norm);
-          }
+          kernels::cosine_distances_to_labelled(data.row(first), data.stride(), count, c.data(), labels.data() + first,
+                                                d, terms);
         } else {
           kernels::sq_distances_to_labelled(data.row(first), data.stride(), count, c.data(), labels.data() + first, d,
                                             terms);

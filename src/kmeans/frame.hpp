@@ -132,6 +132,9 @@ class DataFrame {
 
   /// One row of the data, in the frame, in double.
   void row_in_frame(std::size_t i, double* out) const;
+  /// Row i in the frame, bitwise as block() gives it, into `out` (dim()
+  /// values); returns its squared norm as block() does.
+  T load_row(std::size_t i, T* out) const;
   /// One row of the data in original coordinates, in double (unit length for cosine).
   void row_as_center(std::size_t i, double* out) const;
   /// A center (original coordinates) moved into the frame.
@@ -148,7 +151,10 @@ class DataFrame {
 
  private:
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
-  void compute_norms();
+  /// Fills norms_ (each row's length; throws for a non-finite value or a
+  /// zero row); with `unit_mean`, returns the column means of the unit rows
+  /// x / ||x|| from the same pass.
+  std::vector<double> compute_norms(bool unit_mean = false);
   /// Keeps the whole frame (rows in the frame and their squared norms) when
   /// it takes at most cache_bytes, so iterations skip the per-block shift;
   /// and the lane tiles `tiles` asks for. Returns the sum of the rows' squared
@@ -165,8 +171,12 @@ class DataFrame {
   /// norms held) when it is larger than the cache, contiguous, and its mean
   /// is no farther from 0 than twice its spread: then the expanded form loses
   /// little more than in the centred frame, and iterations neither copy nor
-  /// shift the rows (Fashion-MNIST: a third of each iteration).
-  bool use_in_place(const std::vector<double>& mean, double variance_sum);
+  /// shift the rows (Fashion-MNIST: a third of each iteration). `row_sq_norms`
+  /// are the rows' squared norms at origin 0 (kernels::sq_norms, rounded to
+  /// T), kept if taken; `mean_row_sq` their mean in double, from which
+  /// `variance_sum` then gets the summed column variances.
+  bool use_in_place(const std::vector<double>& mean, std::vector<T> row_sq_norms, double mean_row_sq,
+                    double& variance_sum);
 
  public:
   /// Data up to this size is held in the frame once per fit (one extra copy);

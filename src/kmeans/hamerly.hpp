@@ -34,9 +34,9 @@ class HamerlyStep {
   static constexpr std::size_t kSampleStride = 64;
   /// The share of rows whose bounds would not settle at `centers` (both of
   /// assign's tests, without the kernel), estimated on every kSampleStride-th
-  /// row; nothing for a new descent or where the frame's rows are not held
-  /// (reading them would cost a pass over the data). The next assign with the
-  /// same centers reuses the center moves computed here.
+  /// row (loaded one by one where the frame does not hold them); nothing for
+  /// a new descent. The next assign with the same centers reuses the center
+  /// moves computed here.
   std::optional<double> sampled_unsettled_share(const double* centers, std::size_t k,
                                                 std::span<const std::int32_t> labels);
 

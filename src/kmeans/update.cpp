@@ -60,14 +60,19 @@ void CenterSums<T>::add_block(std::size_t group, std::size_t first, std::size_t 
   const bool cosine = frame_.metric() == Metric::Cosine;
   double* sums = sums_.data() + group * k_ * d;
   double* weight = weight_.data() + group * k_;
-  if (!cosine && 4 * k_ <= count && d >= 8) {
+  // Cosine adds the unit rows, x / ||x||: as x scaled by w / ||x||, with the arithmetic of a weighted row.
+  const auto row_scale = [&](std::size_t i) {
+    return cosine ? weight_of(weights_, i) / frame_.norm(i) : weight_of(weights_, i);
+  };
+  if (4 * k_ <= count && d >= 8) {
     // Few clusters in the block: each cluster's rows, in row order, added with the sums in registers (one
     // task per range of kScaledRowsWidth columns) instead of loading and storing the sums for every row.
     // Below 8 columns sorting the rows costs more than it saves (1500 x 2, k = 6: 11 -> 8 us per
     // iteration row by row; even at d = 8 and 12, slower from 16 on). Both add each cluster's rows in row
     // order with the same arithmetic, so the sums are bitwise the same either way.
     thread_local std::vector<std::size_t> start;
-    thread_local std::vector<std::size_t> rows;
+    thread_local std::vector<std::size_t> rows;  // within the block
+    thread_local std::vector<double> scales;     // cosine: each row's weight over its norm
     start.assign(k_ + 1, 0);
     for (std::size_t i = first; i < first + count; ++i) {
       ++start[static_cast<std::size_t>(labels_[i]) + 1];
@@ -75,7 +80,13 @@ void CenterSums<T>::add_block(std::size_t group, std::size_t first, std::size_t 
     }
     for (std::size_t j = 0; j < k_; ++j) start[j + 1] += start[j];
     rows.resize(count);
-    for (std::size_t i = first; i < first + count; ++i) rows[start[static_cast<std::size_t>(labels_[i])]++] = i;
+    for (std::size_t r = 0; r < count; ++r) rows[start[static_cast<std::size_t>(labels_[first + r])]++] = r;
+    const double* row_weights = weights_ == nullptr ? nullptr : weights_ + first;
+    if (cosine) {
+      scales.resize(count);
+      for (std::size_t r = 0; r < count; ++r) scales[r] = row_scale(first + r);
+      row_weights = scales.data();
+    }
     // start[j] is now where cluster j's rows end.
     const std::size_t ranges = (d + kernels::kScaledRowsWidth - 1) / kernels::kScaledRowsWidth;
     std::size_t begin = 0;
@@ -84,8 +95,8 @@ void CenterSums<T>::add_block(std::size_t group, std::size_t first, std::size_t 
       if (end == begin) continue;
       for (std::size_t range = 0; range < ranges; ++range) {
         const std::size_t lo = range * d / ranges;  // even widths: 100 columns are 50 and 50
-        kernels::add_scaled_rows(sums + j * d + lo, data.data() + lo, data.stride(), rows.data() + begin, end - begin,
-                                 weights_, (range + 1) * d / ranges - lo);
+        kernels::add_scaled_rows(sums + j * d + lo, data.row(first) + lo, data.stride(), rows.data() + begin,
+                                 end - begin, row_weights, (range + 1) * d / ranges - lo);
       }
       begin = end;
     }
@@ -93,16 +104,8 @@ void CenterSums<T>::add_block(std::size_t group, std::size_t first, std::size_t 
   }
   for (std::size_t i = first; i < first + count; ++i) {
     const auto l = static_cast<std::size_t>(labels_[i]);
-    const double w = weight_of(weights_, i);
-    const T* x = data.row(i);
-    double* s = sums + l * d;
-    if (cosine) {
-      const double norm = frame_.norm(i);
-      for (std::size_t t = 0; t < d; ++t) s[t] += w * (static_cast<double>(x[t]) / norm);
-    } else {
-      kernels::add_scaled_row(s, x, w, d);
-    }
-    weight[l] += w;
+    kernels::add_scaled_row(sums + l * d, data.row(i), row_scale(i), d);
+    weight[l] += weight_of(weights_, i);
   }
 }
 

@@ -263,11 +263,28 @@ TEST(Hamerly, ParsesItsName) {
 namespace centrix {
 namespace {
 
+/// Sets the frame cache limit for its lifetime (so that small problems take
+/// the paths of data larger than it).
+template <class T>
+class CacheLimit {
+ public:
+  explicit CacheLimit(std::size_t bytes) : saved_(detail::DataFrame<T>::cache_bytes) {
+    detail::DataFrame<T>::cache_bytes = bytes;
+  }
+  ~CacheLimit() { detail::DataFrame<T>::cache_bytes = saved_; }
+  CacheLimit(const CacheLimit&) = delete;
+  CacheLimit& operator=(const CacheLimit&) = delete;
+
+ private:
+  std::size_t saved_;
+};
+
 TEST(Auto, DropsHamerlyWhereItsBoundsSkipNothing) {
   // Many centers in unstructured data: Hamerly's single lower bound shrinks by
   // the largest center move and skips almost nothing, so Auto goes on with
   // Lloyd (every later iteration computes all n x k distances) and gives the
-  // same result.
+  // same result; on held rows, rows in place and streamed rows (cosine far
+  // from the frame cache is neither held nor in place), for both metrics.
   std::mt19937_64 gen(5);
   std::normal_distribution<double> normal(0.0, 1.0);
   const std::size_t n = 3000;
@@ -275,24 +292,35 @@ TEST(Auto, DropsHamerlyWhereItsBoundsSkipNothing) {
   std::vector<float> values(n * d);
   for (float& v : values) v = static_cast<float>(normal(gen));
   const MatrixView<float> view(values.data(), n, d);
-  KMeansOptions o;
-  o.n_clusters = 100;
-  o.refine = Refine::None;
-  o.max_iter = 12;
-  o.early_stop = false;
-  const auto automatic = fit(view, o);
-  o.algorithm = Algorithm::Hamerly;
-  const auto hamerly = fit(view, o);
-  EXPECT_EQ(automatic.labels, hamerly.labels);
-  ASSERT_EQ(automatic.history.size(), 12u);
-  const std::uint64_t all = n * 100;
-  EXPECT_GT(hamerly.history[1].distance_evals, all * 3 / 4);
-  EXPECT_GT(hamerly.history[2].distance_evals, all * 3 / 4);
-  // Over 95% in the first iteration with bounds (index 1): the sampled bounds see it coming (the rows are
-  // held), so that iteration already runs Lloyd's step. Otherwise Hamerly runs until two poor iterations.
-  const bool hopeless = static_cast<double>(hamerly.history[1].distance_evals) > 0.95 * static_cast<double>(all);
-  ASSERT_TRUE(hopeless);  // this data is meant to be the hopeless case
-  for (std::size_t i = 1; i < 12; ++i) EXPECT_EQ(automatic.history[i].distance_evals, all) << i;
+  for (const bool streamed : {false, true}) {
+    for (const Metric metric : {Metric::Euclidean, Metric::Cosine}) {
+      SCOPED_TRACE(std::string(streamed ? "streamed " : "held ") + (metric == Metric::Cosine ? "cosine" : "euclidean"));
+      const CacheLimit<float> limit(streamed ? 0 : detail::DataFrame<float>::cache_bytes);
+      const auto frame = detail::DataFrame<float>::for_fit(view, metric, 0);
+      EXPECT_EQ(frame.held(), !streamed);
+      EXPECT_EQ(frame.blocks_in_memory(), !streamed || metric == Metric::Euclidean);  // in place
+      KMeansOptions o;
+      o.n_clusters = 100;
+      o.metric = metric;
+      o.refine = Refine::None;
+      o.max_iter = 12;
+      o.early_stop = false;
+      const auto automatic = fit(view, o);
+      o.algorithm = Algorithm::Hamerly;
+      const auto hamerly = fit(view, o);
+      EXPECT_EQ(automatic.labels, hamerly.labels);
+      ASSERT_EQ(automatic.history.size(), 12u);
+      const std::uint64_t all = n * 100;
+      EXPECT_GT(hamerly.history[1].distance_evals, all * 3 / 4);
+      EXPECT_GT(hamerly.history[2].distance_evals, all * 3 / 4);
+      // Over 95% in the first iteration with bounds (index 1): the sampled bounds see it coming (rows that
+      // are not held are read for the sample), so that iteration already runs Lloyd's step.
+      const bool hopeless = static_cast<double>(hamerly.history[1].distance_evals) > 0.95 * static_cast<double>(all);
+      ASSERT_TRUE(hopeless);                              // this data is meant to be the hopeless case
+      EXPECT_NE(hamerly.history[1].distance_evals, all);  // so running Hamerly's step there would show
+      for (std::size_t i = 1; i < 12; ++i) EXPECT_EQ(automatic.history[i].distance_evals, all) << i;
+    }
+  }
 }
 
 TEST(Auto, KeepsHamerlyOnClusteredData) {
@@ -313,20 +341,6 @@ TEST(Auto, KeepsHamerlyOnClusteredData) {
 // The cache limit is lowered so that small problems take those paths.
 namespace centrix {
 namespace {
-
-template <class T>
-class CacheLimit {
- public:
-  explicit CacheLimit(std::size_t bytes) : saved_(detail::DataFrame<T>::cache_bytes) {
-    detail::DataFrame<T>::cache_bytes = bytes;
-  }
-  ~CacheLimit() { detail::DataFrame<T>::cache_bytes = saved_; }
-  CacheLimit(const CacheLimit&) = delete;
-  CacheLimit& operator=(const CacheLimit&) = delete;
-
- private:
-  std::size_t saved_;
-};
 
 template <class T>
 void expect_same_clustering(const KMeansResult<T>& a, const KMeansResult<T>& b) {
@@ -389,6 +403,39 @@ TEST(Frame, HeldRowsComeWithLaneTilesAndTheTwoPassVariance) {
     const auto streamed = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0, detail::LaneTiles::Always);
     EXPECT_EQ(streamed.lane_tiles(), nullptr);  // nothing held: the panel kernel on loaded blocks
     EXPECT_NEAR(streamed.mean_variance(), reference, 1e-6 * reference) << offset;
+    EXPECT_EQ(streamed.in_place(), offset == 0.0);  // its variance came from the rows' squared norms
+  }
+}
+
+TEST(Frame, CosineVarianceIsTheUnitRowsTwoPassVariance) {
+  // From one pass (1 - ||mean of the unit rows||^2); the two-pass definition on the unit rows, for rows
+  // spread around 0 and for rows pointing almost the same way (far from 0, a tiny variance).
+  for (double offset : {0.0, 30.0}) {
+    auto p = blob_problem<double>(1000, 24, 5, 1.0, 8);
+    for (double& v : p.values) v += offset;
+    std::vector<double> unit = p.values;
+    for (std::size_t i = 0; i < p.n; ++i) {
+      double sq = 0;
+      for (std::size_t t = 0; t < p.d; ++t) sq += unit[i * p.d + t] * unit[i * p.d + t];
+      for (std::size_t t = 0; t < p.d; ++t) unit[i * p.d + t] /= std::sqrt(sq);
+    }
+    double reference = 0;
+    for (std::size_t t = 0; t < p.d; ++t) {
+      double mean = 0;
+      for (std::size_t i = 0; i < p.n; ++i) mean += unit[i * p.d + t];
+      mean /= static_cast<double>(p.n);
+      double sq = 0;
+      for (std::size_t i = 0; i < p.n; ++i) sq += (unit[i * p.d + t] - mean) * (unit[i * p.d + t] - mean);
+      reference += sq / static_cast<double>(p.n);
+    }
+    reference /= static_cast<double>(p.d);
+    EXPECT_NEAR(detail::DataFrame<double>::for_fit(p.view(), Metric::Cosine, 0).mean_variance(), reference,
+                1e-9 * reference)
+        << offset;
+    const CacheLimit<double> limit(0);
+    const auto streamed = detail::DataFrame<double>::for_fit(p.view(), Metric::Cosine, 0);
+    EXPECT_FALSE(streamed.held());
+    EXPECT_NEAR(streamed.mean_variance(), reference, 1e-9 * reference) << offset;
   }
 }
 

@@ -466,6 +466,38 @@ void check_rows_side_by_side() {
       }
       EXPECT_NEAR(distances[i], plain, 1e-13 * plain) << "d " << d << " row " << i;
     }
+    // Squared norms alone: bitwise those shift_rows gives at a zero origin (a frame of the data in place
+    // holds them, and loaded blocks must agree with it).
+    const std::vector<double> zero(d, 0.0);
+    std::vector<T> copy(n * d);
+    std::vector<double> shifted_norms(n);
+    std::vector<double> sq_norms(n);
+    kernels::shift_rows(data.data(), stride, n, nullptr, zero.data(), d, copy.data(), shifted_norms.data());
+    kernels::sq_norms(data.data(), stride, n, d, sq_norms.data());
+    EXPECT_EQ(sq_norms, shifted_norms) << "d " << d;
+    // Cosine distances to unit centers, against the plain loop.
+    std::vector<double> unit = centers;
+    for (std::size_t j = 0; j < 3; ++j) {
+      double sq = 0;
+      for (std::size_t t = 0; t < d; ++t) sq += unit[j * d + t] * unit[j * d + t];
+      for (std::size_t t = 0; t < d; ++t) unit[j * d + t] /= std::sqrt(sq);
+    }
+    std::vector<double> cosine(n);
+    kernels::cosine_distances_to_labelled(data.data(), stride, n, unit.data(), labels.data(), d, cosine.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      const double* c = unit.data() + static_cast<std::size_t>(labels[i]) * d;
+      double dot = 0;
+      double sq = 0;
+      for (std::size_t t = 0; t < d; ++t) {
+        dot += static_cast<double>(data[i * stride + t]) * c[t];
+        sq += static_cast<double>(data[i * stride + t]) * static_cast<double>(data[i * stride + t]);
+      }
+      EXPECT_NEAR(cosine[i], 1.0 - dot / std::sqrt(sq), 1e-13) << "d " << d << " row " << i;
+      double alone = 0;
+      kernels::cosine_distances_to_labelled(data.data() + i * stride, stride, 1, unit.data(), labels.data() + i, d,
+                                            &alone);
+      EXPECT_EQ(cosine[i], alone) << "d " << d << " row " << i;
+    }
   }
 }
 

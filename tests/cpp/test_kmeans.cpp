@@ -451,6 +451,14 @@ TEST(BadInput, ErrorsNameTheProblem) {
   data = {0, 0, 1, 1, 2, 2};
   options.metric = Metric::Cosine;
   EXPECT_NE(message(options).find("row 0 (0-based) is all zeros"), std::string::npos);
+  // Cosine finds bad values through the rows' norms; a NaN is named even after a zero row.
+  data = {0, 0, 1, NAN, 2, 2};
+  EXPECT_NE(message(options).find("NaN at row 1, column 1"), std::string::npos);
+  data = {1, 1, 1, 1, 2, -INFINITY};
+  EXPECT_NE(message(options).find("infinity at row 2, column 1"), std::string::npos);
+  // Finite values whose squares overflow a double.
+  data = {1, 1, 1e200, 1, 2, 2};
+  EXPECT_NE(message(options).find("row 1 (0-based) is too long for the cosine metric"), std::string::npos);
 }
 
 }  // namespace
