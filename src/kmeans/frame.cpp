@@ -119,38 +119,83 @@ DataFrame<T>::DataFrame(MatrixView<T> data, Metric metric, int n_threads)
       form_(kernels::form_for_dimension(data.cols())),
       block_rows_(rows_per_block(data.cols(), sizeof(T))) {}
 
+/// norms[r] = sqrt(sum of x_r[t]^2), the sum in double in column order (as the reference's, bit for bit; in
+/// this baseline-compiled file no multiply-add is fused), four rows side by side so that their add chains
+/// overlap (one row at a time the loop waited on its adds: 1M x 100 float32, ~78 ms on two cores).
 template <class T>
-std::vector<double> DataFrame<T>::compute_norms(bool unit_mean) {
+void row_norms(MatrixView<T> data, std::size_t first, std::size_t count, double* norms) {
+  const std::size_t d = data.cols();
+  std::size_t r = 0;
+  for (; r + 4 <= count; r += 4) {
+    const T* x0 = data.row(first + r);
+    const T* x1 = data.row(first + r + 1);
+    const T* x2 = data.row(first + r + 2);
+    const T* x3 = data.row(first + r + 3);
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (std::size_t t = 0; t < d; ++t) {
+      s0 += static_cast<double>(x0[t]) * static_cast<double>(x0[t]);
+      s1 += static_cast<double>(x1[t]) * static_cast<double>(x1[t]);
+      s2 += static_cast<double>(x2[t]) * static_cast<double>(x2[t]);
+      s3 += static_cast<double>(x3[t]) * static_cast<double>(x3[t]);
+    }
+    norms[r] = std::sqrt(s0);
+    norms[r + 1] = std::sqrt(s1);
+    norms[r + 2] = std::sqrt(s2);
+    norms[r + 3] = std::sqrt(s3);
+  }
+  for (; r < count; ++r) {
+    const T* x = data.row(first + r);
+    double s = 0;
+    for (std::size_t t = 0; t < d; ++t) s += static_cast<double>(x[t]) * static_cast<double>(x[t]);
+    norms[r] = std::sqrt(s);
+  }
+}
+
+template <class T>
+typename DataFrame<T>::UnitRowMoments DataFrame<T>::compute_norms(bool moments) {
   const std::size_t n = rows();
   const std::size_t d = dim();
   norms_.resize(n);
   const std::size_t n_chunks = chunk_count(n, kReductionChunk);
   const std::size_t ranges = (d + kernels::kScaledRowsWidth - 1) / kernels::kScaledRowsWidth;
-  std::vector<double> partial(unit_mean ? n_chunks * d : 0, 0.0);
-  // One pass: each chunk's norms, then (in cache) its unit rows x * (1 / ||x||) added to the chunk's column
-  // sums with the sums in registers. It used to be four (a finiteness check, the norms, the mean of the
-  // unit rows with a division per value, their squared deviations): 1M x 100 float32, ~300 ms per fit.
+  std::vector<double> partial(moments ? n_chunks * d : 0, 0.0);
+  std::vector<double> chunk_sq_dev(moments ? n_chunks : 0, 0.0);
+  // One pass over the data: each chunk's norms, then (in cache) its unit rows u = x * (1 / ||x||) added to
+  // the chunk's column sums with the sums in registers, and their squared deviations from the chunk's own
+  // mean (combined below as Chan, Golub and LeVeque's pairwise variance). It used to be four passes (a
+  // finiteness check, the norms, the mean of the unit rows with a division per value, their squared
+  // deviations): 1M x 100 float32, ~300 ms per fit.
 #pragma omp parallel num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads_))
   {
-    std::vector<std::size_t> order(unit_mean ? kReductionChunk : 0);
-    std::vector<double> scales(unit_mean ? kReductionChunk : 0);
+    std::vector<std::size_t> order(moments ? kReductionChunk : 0);
+    std::vector<double> scales(moments ? kReductionChunk : 0);
+    std::vector<double> chunk_mean(moments ? d : 0);
 #pragma omp for schedule(static)
     for (std::size_t c = 0; c < n_chunks; ++c) {
       const std::size_t first = c * kReductionChunk;
       const std::size_t count = std::min(n, first + kReductionChunk) - first;
-      double* norms = norms_.data() + first;
-      kernels::sq_norms(data_.row(first), data_.stride(), count, d, norms);
-      for (std::size_t r = 0; r < count; ++r) norms[r] = std::sqrt(norms[r]);
-      if (!unit_mean) continue;
+      row_norms(data_, first, count, norms_.data() + first);
+      if (!moments) continue;
       for (std::size_t r = 0; r < count; ++r) {
         order[r] = r;
-        scales[r] = 1.0 / norms[r];
+        scales[r] = 1.0 / norms_[first + r];
       }
+      double* sums = partial.data() + c * d;
       for (std::size_t range = 0; range < ranges; ++range) {
         const std::size_t lo = range * d / ranges;
-        kernels::add_scaled_rows(partial.data() + c * d + lo, data_.row(first) + lo, data_.stride(), order.data(),
-                                 count, scales.data(), (range + 1) * d / ranges - lo);
+        kernels::add_scaled_rows(sums + lo, data_.row(first) + lo, data_.stride(), order.data(), count, scales.data(),
+                                 (range + 1) * d / ranges - lo);
       }
+      for (std::size_t t = 0; t < d; ++t) chunk_mean[t] = sums[t] / static_cast<double>(count);
+      double sq_dev = 0;
+      for (std::size_t r = 0; r < count; ++r) {
+        const T* x = data_.row(first + r);
+        for (std::size_t t = 0; t < d; ++t) {
+          const double dev = static_cast<double>(x[t]) * scales[r] - chunk_mean[t];
+          sq_dev += dev * dev;
+        }
+      }
+      chunk_sq_dev[c] = sq_dev;
     }
   }
   // A NaN or an infinity makes its row's norm NaN or infinite; the check that names it runs only then.
@@ -165,10 +210,24 @@ std::vector<double> DataFrame<T>::compute_norms(bool unit_mean) {
     throw InvalidArgument("row " + std::to_string(zero - norms_.begin()) +
                           " (0-based) is all zeros: the cosine metric needs rows of non-zero length");
   }
-  if (!unit_mean) return {};
-  std::vector<double> mean = chunk_totals(partial, n_chunks, d);
-  for (double& m : mean) m /= static_cast<double>(n);
-  return mean;
+  if (!moments) return {};
+  UnitRowMoments out;
+  out.mean = chunk_totals(partial, n_chunks, d);
+  for (double& m : out.mean) m /= static_cast<double>(n);
+  // Each chunk's squared deviations, plus its rows' count times the squared distance from its mean to the
+  // overall one: no difference of large sums, and exactly 0 where every unit row is the same.
+  double sq_dev = 0;
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    const std::size_t count = std::min(n, (c + 1) * kReductionChunk) - c * kReductionChunk;
+    double between = 0;
+    for (std::size_t t = 0; t < d; ++t) {
+      const double gap = partial[c * d + t] / static_cast<double>(count) - out.mean[t];
+      between += gap * gap;
+    }
+    sq_dev += chunk_sq_dev[c] + static_cast<double>(count) * between;
+  }
+  out.variance_sum = sq_dev / static_cast<double>(n);
+  return out;
 }
 
 template <class T>
@@ -211,11 +270,9 @@ DataFrame<T> DataFrame<T>::for_fit(MatrixView<T> data, Metric metric, int n_thre
       kernels::add_squared_deviation(sum, data.row(i), mean.data(), d);
     });
   } else {
-    mean = frame.compute_norms(/*unit_mean=*/true);
-    // The unit rows' summed variance, E||u||^2 - ||E u||^2, without a second pass: ||u|| = 1.
-    double mean_sq = 0;
-    for (double m : mean) mean_sq += m * m;
-    variance_sum = std::max(0.0, 1.0 - mean_sq);
+    UnitRowMoments moments = frame.compute_norms(/*moments=*/true);
+    mean = std::move(moments.mean);
+    variance_sum = moments.variance_sum;
   }
   for (double s : sq_dev) variance_sum += s / static_cast<double>(n);
   frame.mean_variance_ = variance_sum / static_cast<double>(d);

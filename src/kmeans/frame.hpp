@@ -151,10 +151,14 @@ class DataFrame {
 
  private:
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
+  /// Column means of the unit rows x / ||x|| and their summed column variances.
+  struct UnitRowMoments {
+    std::vector<double> mean;
+    double variance_sum = 0;
+  };
   /// Fills norms_ (each row's length; throws for a non-finite value or a
-  /// zero row); with `unit_mean`, returns the column means of the unit rows
-  /// x / ||x|| from the same pass.
-  std::vector<double> compute_norms(bool unit_mean = false);
+  /// zero row); with `moments`, returns the unit rows' moments from the same pass.
+  UnitRowMoments compute_norms(bool moments = false);
   /// Keeps the whole frame (rows in the frame and their squared norms) when
   /// it takes at most cache_bytes, so iterations skip the per-block shift;
   /// and the lane tiles `tiles` asks for. Returns the sum of the rows' squared

@@ -120,9 +120,17 @@ KMeansResult<double> lloyd(MatrixView<T> data, const KMeansOptions& options, std
     Matrix<double> sums(k, d);
     std::vector<double> cluster_weight(k, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
-      const std::vector<double> x = row_in_metric(data, i, options.metric);
+      // Cosine: the unit row as the fast path adds it, x scaled by w / ||x|| (not w * (x / ||x||), which
+      // rounds differently).
+      const std::vector<double> x = row_in_metric(data, i, Metric::Euclidean);
+      double scale = weight(i);
+      if (cosine) {
+        double norm = 0;
+        for (std::size_t t = 0; t < d; ++t) norm += x[t] * x[t];
+        scale /= std::sqrt(norm);
+      }
       const auto l = static_cast<std::size_t>(labels[i]);
-      for (std::size_t t = 0; t < d; ++t) sums(l, t) += weight(i) * x[t];
+      for (std::size_t t = 0; t < d; ++t) sums(l, t) += scale * x[t];
       cluster_weight[l] += weight(i);
     }
     // Empty clusters: the farthest rows, farthest first, ties to the lower row.

@@ -47,7 +47,13 @@ def test_lloyd_matches_the_reference(shape, seed, dtype, weighted, offset, metri
         return
     ours = centrix.kmeans(X, k, init=init, sample_weight=weights, metric=metric, max_iter=50, n_threads=2)
     reference = _core.reference_lloyd(np.ascontiguousarray(X), init, 50, 1e-4, "shift", metric, weights)
-    if dtype == np.float64:
+    # d = 1 with cosine: every unit row is +1 or -1, so in exact arithmetic each row is as near to every
+    # center on its side as to its own, and the last bits (the frame's origin, how the sums round) pick
+    # the label. Those fits must match the reference's inertia instead.
+    exact_ties = metric == "cosine" and d == 1
+    if dtype == np.float64 and exact_ties:
+        np.testing.assert_allclose(ours.inertia, reference["inertia"], rtol=1e-9, atol=1e-12)
+    elif dtype == np.float64:
         np.testing.assert_array_equal(ours.labels, reference["labels"])
         assert ours.n_iter == reference["n_iter"]
         scale = max(1.0, np.abs(reference["centers"]).max())
