@@ -52,17 +52,17 @@ class HamerlyStep {
   };
   void prepare(const double* centers, std::size_t k);
 
-  /// Whether row i (label a, x in the frame) keeps its label by its bounds,
-  /// moved by the centers' moves; if not, tried again with the upper bound
-  /// tightened to the exact distance to its own center, `own` (else -1).
+  /// Whether row i (label a, squared norm sq_norm in the frame) keeps its
+  /// label by its bounds, moved by the centers' moves; if not, tried again
+  /// with the upper bound tightened to `own`, its exact squared distance to
+  /// its center (then `tightened`).
   struct RowTest {
     bool settled = false;
+    bool tightened = false;
     double upper = 0;
     double lower = 0;
-    double own = -1;
   };
-  RowTest test_row(std::size_t i, std::size_t a, const T* x, T sq_norm, const double* frame_centers,
-                   double max_center_sq_norm) const;
+  RowTest test_row(std::size_t i, std::size_t a, double own, T sq_norm, double max_center_sq_norm) const;
 
   const DataFrame<T>& frame_;
   const double* weights_;
