@@ -339,28 +339,33 @@ template <std::size_t R, class T>
   }
 }
 
-/// Each row's distance to its labelled center (sq_distances_fixed, or cosine_distances_fixed if Cosine),
-/// four rows at a time, then one by one.
+/// sq_distances_fixed, or cosine_distances_fixed if Cosine. A function, always inlined, rather than a
+/// lambda: a lambda that the compiler did not inline (the sanitizer build) ran without the target's fused
+/// multiply-adds, and its distances were no longer bitwise those of sq_distance_to_point.
+template <bool Cosine, std::size_t R, class T>
+[[gnu::always_inline]] inline void labelled_fixed(const T* x, std::size_t stride, const double* const* points,
+                                                  std::size_t d, double* out) {
+  if constexpr (Cosine) {
+    cosine_distances_fixed<R>(x, stride, points, d, out);
+  } else {
+    sq_distances_fixed<R>(x, stride, points, d, out);
+  }
+}
+
+/// Each row's distance to its labelled center (labelled_fixed), four rows at a time, then one by one.
 template <bool Cosine, class T>
 [[gnu::always_inline]] inline void distances_to_labelled_impl(const T* x, std::size_t stride, std::size_t count,
                                                               const double* centers, const std::int32_t* labels,
                                                               std::size_t d, double* out) {
-  const auto fixed = [&]<std::size_t R>(const T* rows, const double* const* points, double* rows_out) {
-    if constexpr (Cosine) {
-      cosine_distances_fixed<R>(rows, stride, points, d, rows_out);
-    } else {
-      sq_distances_fixed<R>(rows, stride, points, d, rows_out);
-    }
-  };
   std::size_t r = 0;
   for (; r + 4 <= count; r += 4) {
     const double* points[4];
     for (std::size_t q = 0; q < 4; ++q) points[q] = centers + static_cast<std::size_t>(labels[r + q]) * d;
-    fixed.template operator()<4>(x + r * stride, points, out + r);
+    labelled_fixed<Cosine, 4>(x + r * stride, stride, points, d, out + r);
   }
   for (; r < count; ++r) {
     const double* point = centers + static_cast<std::size_t>(labels[r]) * d;
-    fixed.template operator()<1>(x + r * stride, &point, out + r);
+    labelled_fixed<Cosine, 1>(x + r * stride, stride, &point, d, out + r);
   }
 }
 
