@@ -36,7 +36,8 @@ std::vector<double> chunk_totals(const std::vector<double>& partial, std::size_t
 }
 
 /// Per-column sums in double where add_row(sum, i) adds row i's terms to
-/// sum[0..d), over fixed row chunks combined in chunk order (as column_sums).
+/// sum[0..d), over fixed row chunks (kReductionChunk rows) combined in chunk
+/// order, so the result does not depend on the thread count.
 template <class F>
 std::vector<double> row_sums(std::size_t n, std::size_t d, int n_threads, F&& add_row) {
   const std::size_t n_chunks = chunk_count(n, kReductionChunk);
@@ -88,23 +89,6 @@ std::vector<double> column_totals(MatrixView<T> data, int n_threads, T* row_sq_n
   if (total_sq_norms != nullptr) {
     *total_sq_norms = 0;
     for (double s : chunk_sq_norms) *total_sq_norms += s;
-  }
-  return chunk_totals(partial, n_chunks, d);
-}
-
-/// Per-column sums of f(i, t) in double, computed over fixed row chunks and
-/// combined in chunk order, so the result does not depend on the thread count.
-template <class F>
-std::vector<double> column_sums(std::size_t n, std::size_t d, int n_threads, F&& f) {
-  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
-  std::vector<double> partial(n_chunks * d, 0.0);
-#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(n * d) * 4, n_threads))
-  for (std::size_t c = 0; c < n_chunks; ++c) {
-    double* p = partial.data() + c * d;
-    const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
-    for (std::size_t i = c * kReductionChunk; i < end; ++i) {
-      for (std::size_t t = 0; t < d; ++t) p[t] += f(i, t);
-    }
   }
   return chunk_totals(partial, n_chunks, d);
 }
