@@ -75,6 +75,11 @@ PAUSE_SECONDS = 0.12
 # mojo-table k=5 took 650 us per fit after one, 477 us after 5 ms of them, 478 us after 100 ms.
 WARM_UP_BELOW_SECONDS = 0.25
 WARM_UP_SECONDS = 0.02
+# A timed run shorter than this is repeated until the runs together last at least BATCH_SECONDS, and the
+# repetition's time per iteration is their total over their iterations (as timeit does): a single run of
+# half a millisecond on 2 shared cores moved by a third between repetitions (Centrix on mojo-table k=5:
+# medians of 5 single runs of 44, 65 and 47 us per iteration in three runs of the script).
+BATCH_SECONDS = 0.05
 # Centrix algorithms tried besides "auto"; those this build does not know (ValueError) are skipped.
 CENTRIX_ALGORITHMS = ("lloyd", "elkan", "hamerly", "yinyang")
 
@@ -425,8 +430,12 @@ def race(P, systems, reps, label, excluded=None):
                 while time.perf_counter() - warm_start < WARM_UP_SECONDS:
                     s.run(P)
             run = s.run(P)
+            seconds, iterations = run.seconds, run.n_iter
+            while seconds < BATCH_SECONDS and run.seconds < WARM_UP_BELOW_SECONDS:
+                run = s.run(P)
+                seconds, iterations = seconds + run.seconds, iterations + run.n_iter
             r = results[s.name]
-            r.per_iter.append(run.seconds / run.n_iter)
+            r.per_iter.append(seconds / iterations)
             r.last = run
             r.min_iter = run.n_iter if r.min_iter is None else min(r.min_iter, run.n_iter)
     for r in results.values():
