@@ -38,21 +38,24 @@ inline std::size_t chunk_count(std::size_t n, std::size_t chunk) noexcept {
 /// rows added in chunk order (bitwise the same for any thread count):
 /// fill(first, count, terms) writes the terms of rows first .. first + count - 1
 /// (at most kTermBatch), which are added in row order. `work_per_row`
-/// (multiply-adds) decides how many threads pay off.
+/// (multiply-adds) decides how many threads pay off; `chunk` (a multiple of
+/// kTermBatch) is the rows per chunk: smaller chunks share few rows more
+/// evenly among the threads.
 inline constexpr std::size_t kTermBatch = 256;
 template <class F>
-double deterministic_sum_of_batches(std::size_t n, int n_threads, double work_per_row, F&& fill) {
+double deterministic_sum_of_batches(std::size_t n, int n_threads, double work_per_row, F&& fill,
+                                    std::size_t chunk = kReductionChunk) {
   static_assert(kReductionChunk % kTermBatch == 0, "batches nest in chunks");
-  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
+  const std::size_t n_chunks = chunk_count(n, chunk);
   std::vector<double> partial(n_chunks, 0.0);
 #pragma omp parallel num_threads(threads_for_work(static_cast <double>(n) * work_per_row, n_threads))
   {
     double terms[kTermBatch];
 #pragma omp for schedule(static)
     for (std::size_t c = 0; c < n_chunks; ++c) {
-      const std::size_t end = std::min(n, (c + 1) * kReductionChunk);
+      const std::size_t end = std::min(n, (c + 1) * chunk);
       double s = 0;
-      for (std::size_t first = c * kReductionChunk; first < end; first += kTermBatch) {
+      for (std::size_t first = c * chunk; first < end; first += kTermBatch) {
         const std::size_t count = std::min(kTermBatch, end - first);
         fill(first, count, terms);
         for (std::size_t r = 0; r < count; ++r) s += terms[r];

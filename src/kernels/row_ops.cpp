@@ -57,6 +57,17 @@ template <class T>
   return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
+/// Eight doubles rounded to float (lane by lane, as widen, so GCC emits one conversion).
+[[gnu::always_inline]] inline void narrow(const Lanes8& v, Lanes8Of<float>& out) {
+  out = Lanes8Of<float>{static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(v[2]),
+                        static_cast<float>(v[3]), static_cast<float>(v[4]), static_cast<float>(v[5]),
+                        static_cast<float>(v[6]), static_cast<float>(v[7])};
+}
+
+/// Whether shift_rows subtracts in T: float rows without divisors, whose origin is a float (shift_rows).
+template <class T, bool Divide>
+inline constexpr bool kShiftInT = std::is_same_v<T, float> && !Divide;
+
 /// Rows shifted into a frame, R rows side by side: out_r[t] = T(x_r[t] / divisor_r - origin[t]) (without the
 /// division unless Divide) computed in double, norms[r] = sum of out_r[t]^2 in double. Each row's arithmetic
 /// is the one-row version's, bit for bit; R rows interleave only so that their add chains (13 dependent
@@ -72,11 +83,24 @@ template <std::size_t R, bool Divide, class T>
   for (; t + 8 <= d; t += 8) {
     Lanes8 ov;
     load8(origin + t, ov);
+    Lanes8Of<float> origin_f;
+    if constexpr (kShiftInT<T, Divide>) narrow(ov, origin_f);
 #pragma GCC unroll 4
     for (std::size_t r = 0; r < R; ++r) {
+      Lanes8Of<T> shifted;
+      if constexpr (kShiftInT<T, Divide>) {
+        // Float rows, a float origin: one rounding in float is the double difference rounded once (see
+        // shift_rows), without widening the rows first.
+        std::memcpy(&shifted, x + r * stride + t, sizeof shifted);
+        shifted -= origin_f;
+        std::memcpy(out + r * d + t, &shifted, sizeof shifted);
+        Lanes8 v;
+        widen(shifted, v);
+        acc[r] += v * v;
+        continue;
+      }
       Lanes8 xv;
       load8(x + r * stride + t, xv);
-      Lanes8Of<T> shifted;
       if constexpr (Divide) {
         // Divided, not multiplied by a reciprocal: the reference rounds the same way.
         shifted = __builtin_convertvector(xv / divisors[r] - ov, Lanes8Of<T>);
@@ -93,9 +117,13 @@ template <std::size_t R, bool Divide, class T>
   for (std::size_t r = 0; r < R; ++r) {
     double rest = 0;
     for (std::size_t u = t; u < d; ++u) {
-      const double value = Divide ? static_cast<double>(x[r * stride + u]) / divisors[r] - origin[u]
-                                  : static_cast<double>(x[r * stride + u]) - origin[u];
-      out[r * d + u] = static_cast<T>(value);
+      if constexpr (kShiftInT<T, Divide>) {
+        out[r * d + u] = x[r * stride + u] - static_cast<T>(origin[u]);
+      } else {
+        const double value = Divide ? static_cast<double>(x[r * stride + u]) / divisors[r] - origin[u]
+                                    : static_cast<double>(x[r * stride + u]) - origin[u];
+        out[r * d + u] = static_cast<T>(value);
+      }
       rest += static_cast<double>(out[r * d + u]) * static_cast<double>(out[r * d + u]);
     }
     norms[r] = lane_sum(acc[r]) + rest;

@@ -35,13 +35,16 @@ double seconds_since(Clock::time_point start) {
 }
 
 /// Sum of w * distance to the labelled center, computed directly in double
-/// (no expanded form), as the inertia every fit reports.
+/// (no expanded form), as the inertia every fit reports. Chunks of one term
+/// batch: with chunks of kReductionChunk rows, 3000 rows were 2048 for one
+/// thread and 952 for the other (3000 x 100 float32: ~41 -> ~29 us).
 template <class T>
 double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span<const std::int32_t> labels,
                      Metric metric, const double* weights, int n_threads) {
   const std::size_t d = data.cols();
   return deterministic_sum_of_batches(
-      data.rows(), n_threads, static_cast<double>(d), [&](std::size_t first, std::size_t count, double* terms) {
+      data.rows(), n_threads, static_cast<double>(d),
+      [&](std::size_t first, std::size_t count, double* terms) {
         if (metric == Metric::Cosine) {
           kernels::cosine_distances_to_labelled(data.row(first), data.stride(), count, c.data(), labels.data() + first,
                                                 d, terms);
@@ -50,7 +53,8 @@ double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span
                                             terms);
         }
         for (std::size_t r = 0; r < count; ++r) terms[r] *= weight_of(weights, first + r);
-      });
+      },
+      kTermBatch);
 }
 
 template <class T>

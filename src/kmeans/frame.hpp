@@ -41,7 +41,7 @@ enum class HeldRows {
 template <class T>
 class DataFrame {
  public:
-  /// For fitting: the origin is the column means; also computes the mean
+  /// For fitting: the origin is the column means (rounded to T); also computes the mean
   /// feature variance; `tiles` says whether the rows are also held as lane
   /// tiles (written in the same pass as a held copy), and `held_rows` whether
   /// a held frame with tiles keeps its rows as rows too.
@@ -170,6 +170,8 @@ class DataFrame {
   std::size_t load_block(std::size_t b, T* buffer, T* sq_norms, double* exact_sq_norms = nullptr) const;
   /// Whether use_in_place may take the data (its size and layout allow it).
   [[nodiscard]] bool may_use_in_place() const noexcept;
+  /// Sets the origin, rounded to T.
+  void set_origin(const std::vector<double>& origin);
 
   /// Keeps the data itself as the frame (origin 0, only the rows' squared
   /// norms held) when it is larger than the cache, contiguous, and its mean

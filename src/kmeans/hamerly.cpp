@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kernels/row_ops.hpp"
 
@@ -141,14 +142,27 @@ void HamerlyStep<T>::prepare(const double* centers, std::size_t k) {
       m.second_move = m.move[j];
     }
   }
-#pragma omp parallel for schedule(static) num_threads(threads_for_work(static_cast <double>(k * k * d), n_threads_))
-  for (std::size_t j = 0; j < k; ++j) {
-    double nearest = std::numeric_limits<double>::infinity();
-    for (std::size_t o = 0; o < k; ++o) {
-      if (o != j) nearest = std::min(nearest, center_sq_distance(centers + j * d, centers + o * d, d));
+  // Each pair once (the distance is bitwise symmetric), its distance going to both centers' minima: each
+  // thread keeps its own minima, which are then combined (a minimum does not depend on the order). Half
+  // the work of every center against every other (mid, k = 256: 8% of an iteration of auto).
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  std::vector<double> nearest(k, kInfinity);
+#pragma omp parallel num_threads(threads_for_work(static_cast <double>(k * k * d) / 2, n_threads_))
+  {
+    std::vector<double> mine(k, kInfinity);
+    // Rows get shorter as j grows: dealt out one at a time, the threads' shares come out even.
+#pragma omp for schedule(static, 1) nowait
+    for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t o = j + 1; o < k; ++o) {
+        const double gap = center_sq_distance(centers + j * d, centers + o * d, d);
+        mine[j] = std::min(mine[j], gap);
+        mine[o] = std::min(mine[o], gap);
+      }
     }
-    m.half_gap[j] = 0.5 * std::sqrt(nearest);
+#pragma omp critical
+    for (std::size_t j = 0; j < k; ++j) nearest[j] = std::min(nearest[j], mine[j]);
   }
+  for (std::size_t j = 0; j < k; ++j) m.half_gap[j] = 0.5 * std::sqrt(nearest[j]);
   prepared_ = true;
 }
 

@@ -424,8 +424,12 @@ void check_rows_side_by_side() {
     const std::size_t stride = d + 3;
     std::vector<T> data(n * stride);
     for (T& v : data) v = static_cast<T>(normal(gen));
+    // Origins hold T values, as frames' do (shift_rows needs that of float rows); the first columns also
+    // try an origin far below the rows' values, and a row value far below the origin's.
     std::vector<double> origin(d);
-    for (double& o : origin) o = normal(gen);
+    for (double& o : origin) o = static_cast<double>(static_cast<T>(normal(gen)));
+    origin[0] = static_cast<double>(static_cast<T>(3e-12));
+    if (d > 1) data[1] = static_cast<T>(7e-13);
     std::vector<double> divisors(n);
     for (double& v : divisors) v = 1.0 + std::abs(normal(gen));
     std::vector<std::int32_t> labels(n);
