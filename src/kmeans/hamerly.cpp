@@ -40,6 +40,16 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
 
   if (!fresh && !prepared_) prepare(centers, k);
   prepared_ = false;
+  // A row whose exact distance to its center is known from the previous call, at a center that has not
+  // moved since (bitwise the same), has that distance again: it is reused instead of computed. Once the
+  // labels settle most centers stay put, and every row's distance had been read again from its row.
+  if (fresh || own_.size() != n) own_.assign(fresh ? 0 : n, kUnknownOwn);
+  std::vector<char> center_stayed(k, 0);
+  if (!fresh) {
+    for (std::size_t j = 0; j < k; ++j) {
+      center_stayed[j] = std::equal(centers + j * d, centers + (j + 1) * d, previous_.data() + j * d);
+    }
+  }
   const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
   const double max_center_sq_norm = max_sq_norm(panel_);
 
@@ -57,12 +67,26 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
         if (!fresh) {
           // Every row needs its exact distance to its own center: settled rows
           // for their distance and inertia, the others for the tightened test.
-          // Four rows at a time, bitwise one by one (one by one, the add chains
-          // waited on each other: mid from a k-means++ start spent a quarter of
-          // its time there).
+          // Those not known from the previous call are computed, run by run of
+          // consecutive rows, four rows at a time, bitwise one by one (one by
+          // one, the add chains waited on each other: mid from a k-means++
+          // start spent a quarter of its time there).
           g.own.resize(count);
-          kernels::sq_distances_to_labelled(rows, d, count, frame_centers.data(), labels.data() + first, d,
-                                            g.own.data());
+          const auto known = [&](std::size_t r) {
+            return center_stayed[static_cast<std::size_t>(labels[first + r])] && !std::isnan(own_[first + r]);
+          };
+          for (std::size_t r = 0; r < count;) {
+            if (known(r)) {
+              g.own[r] = own_[first + r];
+              ++r;
+              continue;
+            }
+            std::size_t end = r + 1;
+            while (end < count && !known(end)) ++end;
+            kernels::sq_distances_to_labelled(rows + r * d, d, end - r, frame_centers.data(), labels.data() + first + r,
+                                              d, g.own.data() + r);
+            r = end;
+          }
         }
         for (std::size_t r = 0; r < count; ++r) {
           const std::size_t i = first + r;
@@ -70,6 +94,7 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
             const auto a = static_cast<std::size_t>(labels[i]);
             const RowTest test = test_row(i, a, g.own[r], sq_norms[r], max_center_sq_norm);
             evals += test.tightened;
+            own_[i] = g.own[r];  // still its center's after the kernel if the label stays
             if (test.settled) {
               upper_[i] = test.upper;
               lower_[i] = test.lower;
@@ -107,6 +132,8 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
           const std::size_t i = first + g.index[q];
           const double error = kernel_error_bound<T>(d, static_cast<double>(kernel_norms[q]), max_center_sq_norm);
           changed += labels[i] != g.best[q];
+          // A new label's center moves with the row's joining it, but not for a row of weight 0.
+          if (!fresh && labels[i] != g.best[q]) own_[i] = kUnknownOwn;
           labels[i] = g.best[q];
           sq_distances[i] = g.best_dist[q];
           upper_[i] = std::sqrt(static_cast<double>(g.best_dist[q]) + error);

@@ -10,9 +10,12 @@
 // distance, so Lloyd's computed arg-min would pick the same center; rows that
 // are not skipped get exactly Lloyd's arithmetic. Each row's distance to its
 // own center (for the inertia and empty-cluster relocation) is computed in
-// double for skipped rows, so those agree with Lloyd's to rounding.
+// double for skipped rows, so those agree with Lloyd's to rounding; it is kept
+// and reused, bit for bit, while neither the row's label nor its center
+// changes.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -71,8 +74,10 @@ class HamerlyStep {
   std::vector<double> upper_;     // per row: >= distance to its center
   std::vector<double> lower_;     // per row: <= distance to any other center
   std::vector<double> previous_;  // the centers of the previous call (k x d)
-  CenterMoves moves_;             // from prepare, for the centers of the coming assign
-  bool prepared_ = false;         // moves_ already hold the coming assign's centers
+  std::vector<double> own_;       // per row: its exact squared distance to its center at previous_, or NaN
+  static constexpr double kUnknownOwn = std::numeric_limits<double>::quiet_NaN();
+  CenterMoves moves_;      // from prepare, for the centers of the coming assign
+  bool prepared_ = false;  // moves_ already hold the coming assign's centers
 };
 
 static_assert(AssignmentStep<HamerlyStep<float>, float>);
