@@ -39,18 +39,25 @@ class CenterSums final : public DataFrame<T>::BlockSink {
   std::size_t k_;
   mutable std::vector<double> sums_;    // groups x k x d
   mutable std::vector<double> weight_;  // groups x k
-  /// A group whose blocks all keep the labels its sums were computed with
-  /// keeps its sums: they would come out bitwise the same. At a group's first
-  /// block with new labels, the group is summed again from its first block
-  /// (the blocks before are recent, in cache). Once a fit settles most
-  /// iterations skip the center sums (mojo-table: a quarter of an iteration;
-  /// 100000 x 64 at k = 256 from a k-means++ start, 40 Hamerly iterations:
-  /// 3.1 -> 2.3 ms per iteration, where groups were many blocks).
-  mutable std::vector<char> rebuilt_;                // per group: summed again in this assignment
+  /// A cluster whose rows in a group keep their labels keeps its sum there:
+  /// it would come out bitwise the same. A cluster that loses or gains a row
+  /// in a block is summed again in that group, from the group's first block
+  /// (the blocks before are recent, in cache), its rows only. Once a fit
+  /// settles most iterations skip the center sums (mojo-table: a quarter of
+  /// an iteration; 100000 x 64 at k = 256 from a k-means++ start, 40 Hamerly
+  /// iterations: 3.1 -> 2.3 ms per iteration, where groups were many blocks),
+  /// and the few rows that still move bring only their clusters' rows back.
+  mutable std::vector<char> visited_;                // per group: its dirty_ flags are this assignment's
+  mutable std::vector<char> dirty_;                  // groups x k: summed again in this assignment
+  mutable std::vector<char> fresh_;                  // groups x k: just found dirty (scratch of block_done)
+  mutable std::vector<std::size_t> n_dirty_;         // per group: how many of dirty_ are set
   mutable std::vector<std::int32_t> summed_labels_;  // the labels the groups' sums hold (-1: none)
 
-  /// Adds rows [first, first + count) to their clusters' sums in `group`.
-  void add_block(std::size_t group, std::size_t first, std::size_t count) const;
+  /// Adds the rows in [first, first + count) whose cluster j has clusters[j]
+  /// set (every row if `clusters` is null) to their clusters' sums in `group`.
+  void add_block(std::size_t group, std::size_t first, std::size_t count, const char* clusters) const;
+  template <bool Picked>
+  void add_rows(std::size_t group, std::size_t first, std::size_t count, const char* clusters) const;
 };
 
 /// Turns each cluster's sum and weight (CenterSums::totals) into the updated

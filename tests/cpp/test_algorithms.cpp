@@ -625,11 +625,14 @@ TEST(Frame, TilesOnlyHoldTheSameRowsAsRowMajor) {
 
 class CenterSumsKept : public ::testing::TestWithParam<std::size_t> {};
 
-TEST_P(CenterSumsKept, GroupsWhoseLabelsStayKeepBitwiseTheSums) {
-  // A group whose blocks' labels did not change keeps its sums; a group with a changed block sums again
-  // from its first block. After relabelling some blocks (and not others), the totals must be bitwise
-  // those of fresh sums. 3000 rows: every group one block; 30000 rows: 59 blocks in 15 groups of 4, and
-  // block 5 (the second of group 1) and the last row change, so blocks before them are summed again.
+TEST_P(CenterSumsKept, ClustersWhoseRowsStayKeepBitwiseTheSums) {
+  // A cluster whose rows in a group keep their labels keeps its sums there; a cluster that loses or gains
+  // a row sums again from the group's first block. After relabelling some blocks or rows (and not others),
+  // the totals must be bitwise those of fresh sums. 3000 rows: every group one block; 30000 rows: 59
+  // blocks in 15 groups of 4, and block 5 (the second of group 1) and the last row change, so blocks before
+  // them are summed again. 64 clusters: a relabelled block brings back all of its group's clusters, one
+  // moved row only two of them (groups pick rows by cluster up to an eighth of the clusters).
+  constexpr std::size_t kClusters = 64;
   const auto p = blob_problem<float>(GetParam(), 24, 6, 1.0, 5);  // blocks of 512 rows
   const auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2);
   ASSERT_GT(frame.n_blocks(), 2u);
@@ -640,8 +643,8 @@ TEST_P(CenterSumsKept, GroupsWhoseLabelsStayKeepBitwiseTheSums) {
   for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.25 + static_cast<double>(i % 5);
   for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
     std::vector<std::int32_t> labels(p.n);
-    for (std::size_t i = 0; i < p.n; ++i) labels[i] = static_cast<std::int32_t>(i % 6);
-    detail::CenterSums<float> kept(frame, w, labels, 6);
+    for (std::size_t i = 0; i < p.n; ++i) labels[i] = static_cast<std::int32_t>(i % kClusters);
+    detail::CenterSums<float> kept(frame, w, labels, kClusters);
     const auto pass = [&](const detail::CenterSums<float>& sums) {
       for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
         sums.block_done(b / per_group, b * frame.block_rows(),
@@ -652,20 +655,38 @@ TEST_P(CenterSumsKept, GroupsWhoseLabelsStayKeepBitwiseTheSums) {
     pass(kept);
     // Relabel the rows of one block only (and one row of the last block).
     for (std::size_t i = changed_block * frame.block_rows(); i < (changed_block + 1) * frame.block_rows(); ++i)
-      labels[i] = static_cast<std::int32_t>((i / 7) % 6);
+      labels[i] = static_cast<std::int32_t>((i / 7) % kClusters);
     labels[p.n - 1] = 0;
     kept.clear();
     pass(kept);
-    detail::CenterSums<float> fresh(frame, w, labels, 6);
-    fresh.clear();
-    pass(fresh);
-    std::vector<double> kept_sums, kept_weights, fresh_sums, fresh_weights;
+    const auto expect_fresh_sums = [&](const char* what) {
+      detail::CenterSums<float> fresh(frame, w, labels, kClusters);
+      fresh.clear();
+      pass(fresh);
+      std::vector<double> kept_sums, kept_weights, fresh_sums, fresh_weights;
+      kept.totals(kept_sums, kept_weights);
+      fresh.totals(fresh_sums, fresh_weights);
+      EXPECT_EQ(kept_sums, fresh_sums) << what;
+      EXPECT_EQ(kept_weights, fresh_weights) << what;
+    };
+    expect_fresh_sums("a relabelled block");
+    // One row moves from cluster 1 to cluster 2 in the second block of a group (the first where groups
+    // are one block): only those two clusters are summed again there, from the group's first block; the
+    // other four keep their sums. Then a second row moves, between two clusters that kept theirs.
+    const std::size_t mover = changed_block * frame.block_rows() + 3;
+    labels[mover] = labels[mover] == 1 ? 2 : 1;
+    kept.clear();
+    pass(kept);
+    expect_fresh_sums("one row moved");
+    labels[mover + 5] = labels[mover + 5] == 4 ? 5 : 4;
+    labels[mover + 6] = labels[mover];
+    kept.clear();
+    pass(kept);
+    expect_fresh_sums("two more rows moved");
+    std::vector<double> kept_sums, kept_weights;
     kept.totals(kept_sums, kept_weights);
-    fresh.totals(fresh_sums, fresh_weights);
-    EXPECT_EQ(kept_sums, fresh_sums);
-    EXPECT_EQ(kept_weights, fresh_weights);
     // And the sums are the clusters' sums (to rounding): a block that kept stale sums would be off.
-    std::vector<double> direct(6 * p.d, 0.0);
+    std::vector<double> direct(kClusters * p.d, 0.0);
     for (std::size_t i = 0; i < p.n; ++i) {
       for (std::size_t t = 0; t < p.d; ++t) {
         direct[static_cast<std::size_t>(labels[i]) * p.d + t] += (w ? w[i] : 1.0) * p.values[i * p.d + t];
