@@ -275,25 +275,20 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
         for (std::size_t q = 0; q < m; ++q) {
           const std::size_t r = pending[q];
           const std::size_t i = first + r;
-          const T* x = rows + r * d;
           float* lower = lower_.data() + i * groups;
           char* wanted = wanted_rows.data() + r * groups;
           const double error = kernel_error_bound<T>(d, static_cast<double>(sq_norms[r]), max_center_sq_norm);
+          T best = std::numeric_limits<T>::infinity();
+          std::int32_t best_center = std::numeric_limits<std::int32_t>::max();
           if (all_columns) {
             // Every group's bound is refreshed from its exact runner-up.
             for (std::size_t g = 0; g < groups; ++g) {
               const double runner_up = static_cast<double>(together.runner_up[g * together.stride + q]);
               lower[g] = round_down(std::sqrt(std::max(0.0, runner_up - error)));
             }
-            const T best = together.best[q];
-            const std::int32_t best_center = together.best_center[q];
-            changed += labels[i] != best_center;
-            labels[i] = best_center;
-            sq_distances[i] = best;
-            upper_[i] = std::sqrt(static_cast<double>(best) + error);
-            inertia += weight_of(weights_, i) * inertia_term(static_cast<double>(best), cosine);
+            best = together.best[q];
+            best_center = together.best_center[q];
             evals += k;
-            continue;
           } else {
             // Distances to the wanted groups' columns, in runs of whole tiles.
             std::size_t computed_to = 0;
@@ -307,33 +302,31 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
               const std::size_t lo = std::max(computed_to, group_start_[g] / tile * tile);
               const std::size_t hi = std::min(panel_.k_padded, (group_start_[end_group] + tile - 1) / tile * tile);
               if (lo < hi) {
-                kernels::row_distances(x, sq_norms[r], panel_, frame_.form(), lo, hi, dist.data() + lo);
+                kernels::row_distances(rows + r * d, sq_norms[r], panel_, frame_.form(), lo, hi, dist.data() + lo);
                 // Counted as computed: whole tiles, so neighbours of a wanted group count too.
                 evals += std::min(hi, k) - std::min(lo, k);
               }
               computed_to = std::max(computed_to, hi);
               g = end_group;
             }
-          }
-          // The nearest of the computed centers; ties to the lowest center index, as Lloyd.
-          T best = std::numeric_limits<T>::infinity();
-          std::int32_t best_center = std::numeric_limits<std::int32_t>::max();
-          for (std::size_t g = 0; g < groups; ++g) {
-            if (!wanted[g]) continue;
-            for (std::size_t c = group_start_[g]; c < group_start_[g + 1]; ++c) {
-              if (dist[c] < best || (dist[c] == best && center_at_[c] < best_center)) {
-                best = dist[c];
-                best_center = center_at_[c];
+            // The nearest of the computed centers; ties to the lowest center index, as Lloyd.
+            for (std::size_t g = 0; g < groups; ++g) {
+              if (!wanted[g]) continue;
+              for (std::size_t c = group_start_[g]; c < group_start_[g + 1]; ++c) {
+                if (dist[c] < best || (dist[c] == best && center_at_[c] < best_center)) {
+                  best = dist[c];
+                  best_center = center_at_[c];
+                }
               }
             }
-          }
-          for (std::size_t g = 0; g < groups; ++g) {
-            if (!wanted[g]) continue;
-            T runner_up = std::numeric_limits<T>::infinity();
-            for (std::size_t c = group_start_[g]; c < group_start_[g + 1]; ++c) {
-              if (center_at_[c] != best_center) runner_up = std::min(runner_up, dist[c]);
+            for (std::size_t g = 0; g < groups; ++g) {
+              if (!wanted[g]) continue;
+              T runner_up = std::numeric_limits<T>::infinity();
+              for (std::size_t c = group_start_[g]; c < group_start_[g + 1]; ++c) {
+                if (center_at_[c] != best_center) runner_up = std::min(runner_up, dist[c]);
+              }
+              lower[g] = round_down(std::sqrt(std::max(0.0, static_cast<double>(runner_up) - error)));
             }
-            lower[g] = round_down(std::sqrt(std::max(0.0, static_cast<double>(runner_up) - error)));
           }
           changed += labels[i] != best_center;
           labels[i] = best_center;
