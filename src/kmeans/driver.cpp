@@ -215,6 +215,9 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
 /// and new swaps are ranked from there. Stops after `swap_patience` trials in
 /// a row without improvement (or `max_swaps` trials), then lets Lloyd
 /// converge from the best solution.
+/// The relative fall in inertia below which a swap trial is not kept.
+constexpr double kSwapMinGain = 1e-12;
+
 template <class T, AssignmentStep<T> Step>
 RunOutcome refine_by_swaps(Step& step, const DataFrame<T>& frame, const double* weights, RunOutcome current,
                            const KMeansOptions& options, double shift_tolerance, int run,
@@ -238,7 +241,10 @@ RunOutcome refine_by_swaps(Step& step, const DataFrame<T>& frame, const double* 
       ++tried;
       RunOutcome trial = run_kmeans(step, frame, weights, plan.apply(swap, current.centers, d), trial_options,
                                     shift_tolerance, run, tried, history, n_threads);
-      if (trial.inertia < current.inertia) {
+      // Kept only if it lowers the inertia by more than rounding: the same clusters' centers can differ in
+      // their last bits when their sums were updated along different paths (CenterSums), and a trial that
+      // came back to the current clusters must not count as an improvement.
+      if (trial.inertia < current.inertia * (1.0 - kSwapMinGain)) {
         trial.n_iter += current.n_iter;
         current.path.extend(std::move(trial.path));
         trial.path = std::move(current.path);

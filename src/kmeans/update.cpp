@@ -20,135 +20,120 @@ CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std:
       k_(k),
       sums_(frame.n_groups() * k * frame.dim(), 0.0),
       weight_(frame.n_groups() * k, 0.0),
-      visited_(frame.n_groups(), 0),
-      dirty_(frame.n_groups() * k, 0),
-      fresh_(frame.n_groups() * k, 0),
-      n_dirty_(frame.n_groups(), 0),
-      summed_labels_(frame.rows(), -1) {}
+      members_(frame.n_groups() * k, 0),
+      summed_labels_(frame.rows(), -1),
+      moved_(frame.n_groups(), 0),
+      moved_before_(frame.n_groups(), 0),
+      drift_(frame.n_groups(), 0),
+      whole_(frame.n_groups(), 1) {
+  // As if every row had moved: the first assignment sums every group whole.
+  for (std::size_t g = 0; g < moved_.size(); ++g) moved_[g] = group_rows(g);
+}
+
+template <class T>
+std::size_t CenterSums<T>::group_rows(std::size_t group) const noexcept {
+  const std::size_t span = frame_.blocks_per_group() * frame_.block_rows();
+  return std::min(span, frame_.rows() - std::min(frame_.rows(), group * span));
+}
 
 template <class T>
 void CenterSums<T>::clear() {
-  // Each group finds its clusters with new rows at its first block of the coming assignment.
-  std::fill(visited_.begin(), visited_.end(), 0);
+  // Decided from the previous assignments only, before this one's labels are known (a group's whole sum
+  // starts at its first block), so the choice, like the sums, does not depend on the threads.
+  for (std::size_t g = 0; g < whole_.size(); ++g) {
+    const std::size_t rows = group_rows(g);
+    moved_before_[g] = moved_[g];
+    moved_[g] = 0;
+    if (whole_[g]) drift_[g] = 0;
+    drift_[g] += moved_before_[g] * !whole_[g];
+    whole_[g] = 4 * moved_before_[g] >= rows || drift_[g] >= rows;
+  }
 }
 
 template <class T>
 void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t count) const {
   const std::size_t d = frame_.dim();
-  const std::size_t block_rows = frame_.block_rows();
-  const std::size_t group_start = group * frame_.blocks_per_group() * block_rows;
-  char* dirty = dirty_.data() + group * k_;
-  char* fresh = fresh_.data() + group * k_;
-  if (!visited_[group]) {
-    std::fill(dirty, dirty + k_, 0);
-    n_dirty_[group] = 0;
-    visited_[group] = 1;
-  }
-  // The clusters that lose or gain a row in this block and are not summed again yet: their sums in this
-  // group start again from its first block. The blocks before this one kept their labels, and their rows
-  // of these clusters are added again in row order, so every cluster's sum comes out bitwise that of one
-  // pass that added every row of the group in order.
-  std::size_t n_fresh = 0;
-  const auto now = labels_.begin() + static_cast<std::ptrdiff_t>(first);
-  const auto then = summed_labels_.begin() + static_cast<std::ptrdiff_t>(first);
-  const auto count_ = static_cast<std::ptrdiff_t>(count);
-  // Compared and copied whole first (vectorised): a row-by-row scan of every block cost keops-2d 10% more.
-  if (!std::equal(now, now + count_, then)) {
-    for (std::ptrdiff_t r = 0; r < count_ && 8 * n_dirty_[group] <= k_; ++r) {
-      if (now[r] == then[r]) continue;
-      for (const std::int32_t j : {then[r], now[r]}) {
-        if (j < 0 || dirty[j]) continue;
-        dirty[j] = fresh[j] = 1;
-        ++n_dirty_[group];
-        ++n_fresh;
-      }
+  const std::int32_t* now = labels_.data() + first;
+  std::int32_t* then = summed_labels_.data() + first;
+  if (whole_[group]) {
+    if (first == group * frame_.blocks_per_group() * frame_.block_rows()) {
+      std::fill(sums_.begin() + static_cast<std::ptrdiff_t>(group * k_ * d),
+                sums_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_ * d), 0.0);
+      std::fill(weight_.begin() + static_cast<std::ptrdiff_t>(group * k_),
+                weight_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_), 0.0);
+      std::fill(members_.begin() + static_cast<std::ptrdiff_t>(group * k_),
+                members_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_), 0);
     }
-    std::copy(now, now + count_, then);
+    // Rows new to the sums (the first assignment) do not count: they say nothing of the next one.
+    for (std::size_t r = 0; r < count; ++r) moved_[group] += now[r] != then[r] && then[r] >= 0;
+    add_rows(group, first, count, nullptr, count, now, 1.0);
+    std::copy(now, now + count, then);
+    return;
   }
-  if (n_fresh > 0 && 8 * n_dirty_[group] > k_) {
-    // More than an eighth of the clusters summed again: all of them, as one pass from the group's first
-    // block, without picking rows by cluster, which costs a look-up per row (picked rows of half the
-    // clusters: keops-2d 88 -> 112 us per iteration, workshop 52 -> 57; above an eighth neither is slower,
-    // and mid from a k-means++ start is 3.6 -> 3.1 ms).
-    std::fill(dirty, dirty + k_, 1);
-    std::fill(fresh, fresh + k_, 0);
-    n_dirty_[group] = k_;
-    std::fill(sums_.begin() + static_cast<std::ptrdiff_t>(group * k_ * d),
-              sums_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_ * d), 0.0);
-    std::fill(weight_.begin() + static_cast<std::ptrdiff_t>(group * k_),
-              weight_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_), 0.0);
-    for (std::size_t row = group_start; row < first; row += block_rows) add_block(group, row, block_rows, nullptr);
-  } else if (n_fresh > 0) {
-    for (std::size_t j = 0; j < k_; ++j) {
-      if (!fresh[j]) continue;
-      std::fill(sums_.begin() + static_cast<std::ptrdiff_t>((group * k_ + j) * d),
-                sums_.begin() + static_cast<std::ptrdiff_t>((group * k_ + j + 1) * d), 0.0);
-      weight_[group * k_ + j] = 0.0;
-    }
-    // Whole blocks: only the last block of the data is short.
-    for (std::size_t row = group_start; row < first; row += block_rows) add_block(group, row, block_rows, fresh);
-    std::fill(fresh, fresh + k_, 0);
+  // Compared whole first (vectorised): most blocks keep their labels once a fit settles.
+  if (std::equal(now, now + count, then)) return;
+  thread_local std::vector<std::size_t> moved;
+  moved.clear();
+  for (std::size_t r = 0; r < count; ++r) {
+    if (now[r] != then[r]) moved.push_back(r);
   }
-  if (n_dirty_[group] == k_) {
-    add_block(group, first, count, nullptr);
-  } else if (n_dirty_[group] > 0) {
-    add_block(group, first, count, dirty);
+  moved_[group] += moved.size();
+  // Out of the old clusters first, then into the new ones, each in row order.
+  add_rows(group, first, count, moved.data(), moved.size(), then, -1.0);
+  std::int64_t* members = members_.data() + group * k_;
+  for (const std::size_t r : moved) {
+    const auto l = static_cast<std::size_t>(then[r]);
+    if (members[l] != 0) continue;
+    // No row of positive weight left: exactly 0, not what the removals' rounding left.
+    std::fill_n(sums_.begin() + static_cast<std::ptrdiff_t>((group * k_ + l) * d), d, 0.0);
+    weight_[group * k_ + l] = 0.0;
   }
+  add_rows(group, first, count, moved.data(), moved.size(), now, 1.0);
+  std::copy(now, now + count, then);
 }
 
 template <class T>
-void CenterSums<T>::add_block(std::size_t group, std::size_t first, std::size_t count, const char* clusters) const {
-  if (clusters == nullptr) return add_rows<false>(group, first, count, nullptr);
-  add_rows<true>(group, first, count, clusters);
-}
-
-template <class T>
-template <bool Picked>
-void CenterSums<T>::add_rows(std::size_t group, std::size_t first, std::size_t count, const char* clusters) const {
+void CenterSums<T>::add_rows(std::size_t group, std::size_t first, std::size_t count, const std::size_t* listed,
+                             std::size_t m, const std::int32_t* clusters, double sign) const {
   const std::size_t d = frame_.dim();
   const MatrixView<T> data = frame_.data();
   const bool cosine = frame_.metric() == Metric::Cosine;
   double* sums = sums_.data() + group * k_ * d;
   double* weight = weight_.data() + group * k_;
+  std::int64_t* members = members_.data() + group * k_;
+  const auto position = [&](std::size_t q) { return listed == nullptr ? q : listed[q]; };
   // Cosine adds the unit rows, x / ||x||: as x scaled by w / ||x||, with the arithmetic of a weighted row.
   const auto row_scale = [&](std::size_t i) {
-    return cosine ? weight_of(weights_, i) / frame_.norm(i) : weight_of(weights_, i);
+    return sign * (cosine ? weight_of(weights_, i) / frame_.norm(i) : weight_of(weights_, i));
   };
-  const auto taken = [&](std::size_t i) {
-    if constexpr (Picked) return clusters[static_cast<std::size_t>(labels_[i])] != 0;
-    return true;
-  };
-  if (4 * k_ <= count && d >= 8) {
-    // Few clusters in the block: each cluster's rows, in row order, added with the sums in registers (one
-    // task per range of kScaledRowsWidth columns) instead of loading and storing the sums for every row.
-    // Below 8 columns sorting the rows costs more than it saves (1500 x 2, k = 6: 11 -> 8 us per
-    // iteration row by row; even at d = 8 and 12, slower from 16 on). Both add each cluster's rows in row
-    // order with the same arithmetic, so the sums are bitwise the same either way.
+  // The weights and member counts, in row order.
+  for (std::size_t q = 0; q < m; ++q) {
+    const std::size_t r = position(q);
+    const auto l = static_cast<std::size_t>(clusters[r]);
+    const double w = weight_of(weights_, first + r);
+    weight[l] += sign * w;
+    members[l] += static_cast<std::int64_t>(sign) * (w > 0);
+  }
+  if (4 * k_ <= m && d >= 8) {
+    // Few clusters among many rows: each cluster's rows, in row order, added with the sums in registers
+    // (one task per range of kScaledRowsWidth columns) instead of loading and storing the sums for every
+    // row. Below 8 columns sorting the rows costs more than it saves (1500 x 2, k = 6: 11 -> 8 us per
+    // iteration row by row; even at d = 8 and 12, slower from 16 on).
     thread_local std::vector<std::size_t> start;
-    thread_local std::vector<std::size_t> rows;  // within the block
-    thread_local std::vector<double> scales;     // cosine: each row's weight over its norm
-    // Without branches on whether a row is taken (they were mispredicted: workshop, 10% slower): a row not
-    // taken counts 0, adds 0 to its cluster's weight (bitwise no change: the weights are never -0), and
-    // goes to a spare slot past the end.
+    thread_local std::vector<std::size_t> rows;  // positions in the block, by cluster
+    thread_local std::vector<double> scales;     // each row's scale, by position in the block
     start.assign(k_ + 1, 0);
-    for (std::size_t i = first; i < first + count; ++i) {
-      const auto l = static_cast<std::size_t>(labels_[i]);
-      const bool take = taken(i);
-      start[l + 1] += take;
-      weight[l] += take ? weight_of(weights_, i) : 0.0;
-    }
+    for (std::size_t q = 0; q < m; ++q) ++start[static_cast<std::size_t>(clusters[position(q)]) + 1];
     for (std::size_t j = 0; j < k_; ++j) start[j + 1] += start[j];
-    rows.resize(count + 1);
-    for (std::size_t r = 0; r < count; ++r) {
-      const auto l = static_cast<std::size_t>(labels_[first + r]);
-      const bool take = taken(first + r);
-      rows[take ? start[l] : count] = r;
-      start[l] += take;
+    rows.resize(m);
+    for (std::size_t q = 0; q < m; ++q) {
+      const std::size_t r = position(q);
+      rows[start[static_cast<std::size_t>(clusters[r])]++] = r;
     }
-    const double* row_weights = weights_ == nullptr ? nullptr : weights_ + first;
-    if (cosine) {
+    const double* row_weights = nullptr;
+    if (cosine || weights_ != nullptr || sign != 1.0) {
       scales.resize(count);
-      for (std::size_t r = 0; r < count; ++r) scales[r] = row_scale(first + r);
+      for (std::size_t q = 0; q < m; ++q) scales[position(q)] = row_scale(first + position(q));
       row_weights = scales.data();
     }
     // start[j] is now where cluster j's rows end.
@@ -166,11 +151,10 @@ void CenterSums<T>::add_rows(std::size_t group, std::size_t first, std::size_t c
     }
     return;
   }
-  for (std::size_t i = first; i < first + count; ++i) {
-    if (!taken(i)) continue;
-    const auto l = static_cast<std::size_t>(labels_[i]);
-    kernels::add_scaled_row(sums + l * d, data.row(i), row_scale(i), d);
-    weight[l] += weight_of(weights_, i);
+  for (std::size_t q = 0; q < m; ++q) {
+    const std::size_t r = position(q);
+    const auto l = static_cast<std::size_t>(clusters[r]);
+    kernels::add_scaled_row(sums + l * d, data.row(first + r), row_scale(first + r), d);
   }
 }
 

@@ -623,81 +623,102 @@ TEST(Frame, TilesOnlyHoldTheSameRowsAsRowMajor) {
   }
 }
 
-class CenterSumsKept : public ::testing::TestWithParam<std::size_t> {};
+class CenterSumsUpdated : public ::testing::TestWithParam<std::size_t> {};
 
-TEST_P(CenterSumsKept, ClustersWhoseRowsStayKeepBitwiseTheSums) {
-  // A cluster whose rows in a group keep their labels keeps its sums there; a cluster that loses or gains
-  // a row sums again from the group's first block. After relabelling some blocks or rows (and not others),
-  // the totals must be bitwise those of fresh sums. 3000 rows: every group one block; 30000 rows: 59
-  // blocks in 15 groups of 4, and block 5 (the second of group 1) and the last row change, so blocks before
-  // them are summed again. 64 clusters: a relabelled block brings back all of its group's clusters, one
-  // moved row only two of them (groups pick rows by cluster up to an eighth of the clusters).
+TEST_P(CenterSumsUpdated, MovedRowsMoveTheirSumsAndEmptiedClustersAreExactlyZero) {
+  // Groups whose rows mostly keep their labels are updated by the rows that moved (out of the old
+  // cluster, into the new); a group where a quarter of the rows moved is summed whole in the next
+  // assignment, bitwise as fresh sums. float64 rows and weights with many bits, so that removals leave
+  // rounding behind. 3000 rows: every group one block; 30000 rows: 59 blocks in 15 groups of 4.
   constexpr std::size_t kClusters = 64;
-  const auto p = blob_problem<float>(GetParam(), 24, 6, 1.0, 5);  // blocks of 512 rows
-  const auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 2);
+  const auto p = blob_problem<double>(GetParam(), 24, 6, 1.0, 5);  // blocks of 512 rows
+  const auto frame = detail::DataFrame<double>::for_fit(p.view(), Metric::Euclidean, 2);
   ASSERT_GT(frame.n_blocks(), 2u);
   const std::size_t per_group = frame.blocks_per_group();
   ASSERT_EQ(per_group, p.n < 10000 ? 1u : 4u);
-  const std::size_t changed_block = per_group + (per_group > 1);
   std::vector<double> weights(p.n);
-  for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.25 + static_cast<double>(i % 5);
+  for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.1 + static_cast<double>(i % 7) / 3.0;
   for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
     std::vector<std::int32_t> labels(p.n);
-    for (std::size_t i = 0; i < p.n; ++i) labels[i] = static_cast<std::int32_t>(i % kClusters);
-    detail::CenterSums<float> kept(frame, w, labels, kClusters);
-    const auto pass = [&](const detail::CenterSums<float>& sums) {
+    for (std::size_t i = 0; i < p.n; ++i) labels[i] = static_cast<std::int32_t>((i * 7) % kClusters);
+    detail::CenterSums<double> kept(frame, w, labels, kClusters);
+    const auto pass = [&](detail::CenterSums<double>& sums) {
+      sums.clear();
       for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
         sums.block_done(b / per_group, b * frame.block_rows(),
                         std::min(frame.block_rows(), p.n - b * frame.block_rows()));
       }
     };
-    kept.clear();
-    pass(kept);
-    // Relabel the rows of one block only (and one row of the last block).
-    for (std::size_t i = changed_block * frame.block_rows(); i < (changed_block + 1) * frame.block_rows(); ++i)
-      labels[i] = static_cast<std::int32_t>((i / 7) % kClusters);
-    labels[p.n - 1] = 0;
-    kept.clear();
-    pass(kept);
-    const auto expect_fresh_sums = [&](const char* what) {
-      detail::CenterSums<float> fresh(frame, w, labels, kClusters);
-      fresh.clear();
+    const auto fresh_totals = [&](std::vector<double>& sums, std::vector<double>& weight) {
+      detail::CenterSums<double> fresh(frame, w, labels, kClusters);
       pass(fresh);
+      fresh.totals(sums, weight);
+    };
+    const auto expect_close_to_fresh = [&](const char* what) {
       std::vector<double> kept_sums, kept_weights, fresh_sums, fresh_weights;
       kept.totals(kept_sums, kept_weights);
-      fresh.totals(fresh_sums, fresh_weights);
+      fresh_totals(fresh_sums, fresh_weights);
+      double largest_error = 0;
+      for (std::size_t j = 0; j < kept_sums.size(); ++j) {
+        EXPECT_NEAR(kept_sums[j], fresh_sums[j], 1e-11 * (1 + std::abs(fresh_sums[j]))) << what << " " << j;
+        largest_error = std::max(largest_error, std::abs(kept_sums[j] - fresh_sums[j]));
+      }
+      for (std::size_t j = 0; j < kClusters; ++j)
+        EXPECT_NEAR(kept_weights[j], fresh_weights[j], 1e-12 * fresh_weights[j]) << what << " " << j;
+      return largest_error;
+    };
+    const auto expect_bitwise_fresh = [&](const char* what) {
+      std::vector<double> kept_sums, kept_weights, fresh_sums, fresh_weights;
+      kept.totals(kept_sums, kept_weights);
+      fresh_totals(fresh_sums, fresh_weights);
       EXPECT_EQ(kept_sums, fresh_sums) << what;
       EXPECT_EQ(kept_weights, fresh_weights) << what;
     };
-    expect_fresh_sums("a relabelled block");
-    // One row moves from cluster 1 to cluster 2 in the second block of a group (the first where groups
-    // are one block): only those two clusters are summed again there, from the group's first block; the
-    // other four keep their sums. Then a second row moves, between two clusters that kept theirs.
-    const std::size_t mover = changed_block * frame.block_rows() + 3;
-    labels[mover] = labels[mover] == 1 ? 2 : 1;
-    kept.clear();
     pass(kept);
-    expect_fresh_sums("one row moved");
-    labels[mover + 5] = labels[mover + 5] == 4 ? 5 : 4;
-    labels[mover + 6] = labels[mover];
-    kept.clear();
+    expect_bitwise_fresh("the first pass");
+    pass(kept);  // nothing moved: nothing changes
+    expect_bitwise_fresh("nothing moved");
+
+    // A few rows move, in several groups: updated, not summed again.
+    for (std::size_t i = 5; i < p.n; i += 997) labels[i] = static_cast<std::int32_t>((labels[i] + 1) % kClusters);
     pass(kept);
-    expect_fresh_sums("two more rows moved");
-    std::vector<double> kept_sums, kept_weights;
-    kept.totals(kept_sums, kept_weights);
-    // And the sums are the clusters' sums (to rounding): a block that kept stale sums would be off.
+    const double moved_error = expect_close_to_fresh("a few rows moved");
+
+    // Every row of cluster 3 moves to cluster 4: cluster 3 is left with nothing, exactly.
+    for (auto& l : labels) l = l == 3 ? 4 : l;
+    pass(kept);
+    expect_close_to_fresh("cluster 3 emptied");
+    std::vector<double> sums, weight;
+    kept.totals(sums, weight);
+    EXPECT_EQ(weight[3], 0.0);
+    for (std::size_t t = 0; t < p.d; ++t) EXPECT_EQ(sums[3 * p.d + t], 0.0) << t;
+
+    // A third of the rows move (every third row, so a third of every group): updated in this pass; then
+    // every group is summed whole, which gives fresh sums again.
+    for (std::size_t i = 0; i < p.n; i += 3)
+      labels[i] = static_cast<std::int32_t>((static_cast<std::size_t>(labels[i]) + 1 + (i / 5) % 63) % kClusters);
+    pass(kept);
+    expect_close_to_fresh("a third of the rows moved");
+    pass(kept);
+    expect_bitwise_fresh("summed whole after a third of the rows moved");
+
+    // The sums are the clusters' sums (to rounding): a group that kept stale sums would be off.
+    kept.totals(sums, weight);
     std::vector<double> direct(kClusters * p.d, 0.0);
     for (std::size_t i = 0; i < p.n; ++i) {
       for (std::size_t t = 0; t < p.d; ++t) {
         direct[static_cast<std::size_t>(labels[i]) * p.d + t] += (w ? w[i] : 1.0) * p.values[i * p.d + t];
       }
     }
-    for (std::size_t j = 0; j < direct.size(); ++j)
-      EXPECT_NEAR(kept_sums[j], direct[j], 1e-9 * (1 + std::abs(direct[j])));
+    for (std::size_t j = 0; j < direct.size(); ++j) EXPECT_NEAR(sums[j], direct[j], 1e-9 * (1 + std::abs(direct[j])));
+    // The rows' removals did leave rounding behind (else this test would not tell exact zeros from luck).
+    if (w != nullptr) {
+      EXPECT_GT(moved_error, 0.0);
+    }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Rows, CenterSumsKept, ::testing::Values(std::size_t{3000}, std::size_t{30000}));
+INSTANTIATE_TEST_SUITE_P(Rows, CenterSumsUpdated, ::testing::Values(std::size_t{3000}, std::size_t{30000}));
 
 TEST(LargeData, WeightsAndCosineOnStreamedRows) {
   const auto p = blob_problem<double>(3000, 20, 9, 1.0, 12);
