@@ -558,7 +558,7 @@ void row_distances_f64(const double* x, double x_norm, const ColumnPanel<double>
   row_distances_impl(x, x_norm, panel, form, j_begin, j_end, out);
 }
 
-/// Whether this target's MulAdd is one fused multiply-add (the AMX filter's
+/// Whether this target's MulAdd is one fused multiply-add (the bfloat16 filter's
 /// exact distances are fused chains, so it may stand in only for such targets).
 bool fuses_multiply_add() {
   return HWY_NATIVE_FMA != 0;
@@ -606,9 +606,9 @@ void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* 
                             const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist,
                             float* second_dist) {
   if (form == DistanceForm::Expanded && row_sq_norms != nullptr && panel.bf16.ready() &&
-      (second_dist == nullptr || amx_filter_pays_with_runner_up(panel.k)) &&
+      (second_dist == nullptr || bf16_filter_pays_with_runner_up(panel.k)) &&
       HWY_DYNAMIC_DISPATCH(fuses_multiply_add)()) {
-    nearest_columns_amx(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+    nearest_columns_bf16(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
     return;
   }
   HWY_DYNAMIC_DISPATCH(nearest_f32)(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);

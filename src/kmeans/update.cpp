@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -28,6 +29,17 @@ CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std:
       whole_(frame.n_groups(), 1) {
   // As if every row had moved: the first assignment sums every group whole.
   for (std::size_t g = 0; g < moved_.size(); ++g) moved_[g] = group_rows(g);
+  // A removal leaves rounding of the order of the sum it came from: weights far apart would let a light row
+  // inherit the rounding of heavy ones that left its cluster. Such data is summed whole every time.
+  if (weights != nullptr) {
+    double lightest = std::numeric_limits<double>::infinity();
+    double heaviest = 0;
+    for (std::size_t i = 0; i < frame.rows(); ++i) {
+      if (weights[i] > 0) lightest = std::min(lightest, weights[i]);
+      heaviest = std::max(heaviest, weights[i]);
+    }
+    updates_ = heaviest <= kMaxWeightRatio * lightest;
+  }
 }
 
 template <class T>
@@ -46,7 +58,7 @@ void CenterSums<T>::clear() {
     moved_[g] = 0;
     if (whole_[g]) drift_[g] = 0;
     drift_[g] += moved_before_[g] * !whole_[g];
-    whole_[g] = 4 * moved_before_[g] >= rows || drift_[g] >= rows;
+    whole_[g] = !updates_ || 4 * moved_before_[g] >= rows || drift_[g] >= rows;
   }
 }
 

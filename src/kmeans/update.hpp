@@ -28,7 +28,8 @@ namespace centrix::detail {
 /// A group is summed whole instead when a quarter of its rows or more moved
 /// in its previous assignment, and once its moved rows add up to its row
 /// count, so that the rounding of the additions and removals never builds up
-/// beyond that of a few passes. A cluster left with no row of positive weight
+/// beyond that of a few passes; and always where the positive weights span
+/// more than kMaxWeightRatio. A cluster left with no row of positive weight
 /// has its sums set to exactly 0, so empty clusters are found exactly.
 template <class T>
 class CenterSums final : public DataFrame<T>::BlockSink {
@@ -55,6 +56,9 @@ class CenterSums final : public DataFrame<T>::BlockSink {
   std::vector<std::size_t> moved_before_;            // per group: ... in the previous assignment
   std::vector<std::size_t> drift_;                   // per group: rows moved by updates since it was summed whole
   std::vector<char> whole_;                          // per group: summed whole in this assignment
+  bool updates_ = true;                              // false: every group summed whole every time
+  /// Above this ratio of the largest to the smallest positive weight the sums are never updated.
+  static constexpr double kMaxWeightRatio = 1e6;
 
   [[nodiscard]] std::size_t group_rows(std::size_t group) const noexcept;
   /// Adds `sign` (+1 or -1) times each listed row (its position in the block

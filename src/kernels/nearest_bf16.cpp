@@ -1,4 +1,4 @@
-#include "kernels/nearest_amx.hpp"
+#include "kernels/nearest_bf16.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -23,42 +23,72 @@ namespace {
 std::atomic<bool> filter_enabled{true};
 
 /// The filter pays where a row's k columns cost far more than converting the
-/// row and refining one or two candidate columns: measured on keops-large's
-/// shape (k = 1000, d = 100: 1.9x) and mid (k = 256, d = 64: 1.2x); it is
-/// not used below k = 64 or d = 32, where the float32 kernel's rows are short.
+/// row and refining one or two candidate columns. With the tile unit:
+/// measured on keops-large's shape (k = 1000, d = 100: 1.9x) and mid (k =
+/// 256, d = 64: 1.2x); it is not used below k = 64 or d = 32, where the
+/// float32 kernel's rows are short. With vdpbf16ps, only twice the float32
+/// rate, it pays only on long rows against many columns (AMD EPYC, Zen 4,
+/// Lloyd, 2 threads, ms per iteration with and without: 100000 x 100 at
+/// k = 1000, 1 thread, 255 against 345; but 100000 x 64 at k = 256, 43
+/// against 38, at k = 512, 80 against 61, and 100000 x 32 at k = 1000, 83
+/// against 70). Its runner-up was not measured to pay, and is not used.
 constexpr std::size_t kMinColumns = 64;
 constexpr std::size_t kMinDim = 32;
 constexpr std::size_t kMinColumnsWithRunnerUp = 512;
+constexpr std::size_t kMinColumnsAvx512 = 768;
+constexpr std::size_t kMinDimAvx512 = 96;
+constexpr std::size_t kMinColumnsWithRunnerUpAvx512 = std::numeric_limits<std::size_t>::max();
+
+/// What computes the approximate bfloat16 products.
+enum class Bf16Unit {
+  None,
+  Amx,         ///< the tile unit (Intel Sapphire Rapids and later): ~8x the float32 FMA rate
+  Avx512Bf16,  ///< vdpbf16ps (AMD Zen 4 and later, Intel Cooper Lake): 2 products per lane, ~2x
+};
 
 #ifdef CENTRIX_AMX
 
-/// CPUID says AMX-BF16, AMX-TILE and AVX512-BF16, and Linux grants the tile
-/// data state (arch_prctl ARCH_REQ_XCOMP_PERM, Linux 5.16+).
-bool detect_amx() {
+/// Which unit this CPU and OS offer: the tile unit if CPUID says AMX-BF16, AMX-TILE and AVX512-BF16 and
+/// Linux grants the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM, Linux 5.16+); else vdpbf16ps if
+/// CPUID says AVX512-F, -BW, -VL and -BF16 and the OS saves the AVX-512 registers (XCR0).
+Bf16Unit detect_unit() {
   unsigned a = 0;
   unsigned b = 0;
   unsigned c = 0;
   unsigned d = 0;
-  if (__get_cpuid_max(0, nullptr) < 7) return false;
+  if (__get_cpuid_max(0, nullptr) < 7) return Bf16Unit::None;
+  __cpuid(1, a, b, c, d);
+  const bool osxsave = (c >> 27) & 1U;
   __cpuid_count(7, 0, a, b, c, d);
   const bool amx_bf16 = (d >> 22) & 1U;
   const bool amx_tile = (d >> 24) & 1U;
   const bool avx512f = (b >> 16) & 1U;
   const bool avx512bw = (b >> 30) & 1U;
+  const bool avx512vl = (b >> 31) & 1U;
   __cpuid_count(7, 1, a, b, c, d);
   const bool avx512_bf16 = (a >> 5) & 1U;
-  if (!(amx_bf16 && amx_tile && avx512f && avx512bw && avx512_bf16)) return false;
+  if (!(osxsave && avx512f && avx512bw && avx512vl && avx512_bf16)) return Bf16Unit::None;
+  unsigned xcr0_low = 0;
+  unsigned xcr0_high = 0;
+  __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+  constexpr unsigned kAvx512State = 0xe6;  // SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM
+  if ((xcr0_low & kAvx512State) != kAvx512State) return Bf16Unit::None;
   constexpr long kArchReqXcompPerm = 0x1023;
   constexpr long kXfeatureXtiledata = 18;
-  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  if (amx_bf16 && amx_tile && syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0) {
+    return Bf16Unit::Amx;
+  }
+  return Bf16Unit::Avx512Bf16;
 }
 
 #pragma GCC push_options
 #pragma GCC target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512bf16,fma")
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() as the unused merge
-// source, which -Wmaybe-uninitialized reports at every inlined call.
+// source, which -Wmaybe-uninitialized (and, inlined into a template,
+// -Wuninitialized) reports at every inlined call.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 /// The tile configuration: tiles 0-3 hold 16 x 16 float32 sums, 4-5 two
 /// 16-row slices of rows (16 x 32 bfloat16), 6-7 two blocks of columns.
@@ -194,8 +224,42 @@ void exact_distances(const float* rows, std::size_t d, const float* row_sq_norms
   }
 }
 
-void nearest_amx(const float* rows, std::size_t n_rows, const float* row_sq_norms, const ColumnPanel<float>& panel,
-                 std::int32_t* best, float* best_dist, float* second_dist) {
+/// The 32 x 32 dot products of 32 converted rows (from `a`, `row_stride`
+/// bfloat16 values apart) with two blocks of 16 columns (VNNI tiles at b0 and
+/// b1, `chunks` of 32 coordinates each), over the first `pairs` coordinate
+/// pairs, to `out` (rows `out_stride` floats apart) with vdpbf16ps: per lane
+/// (column) the products of a pair of coordinates, exact in float32, are
+/// added to its sum. Eight rows at a time: 16 sums in registers, two column
+/// loads and eight broadcasts per 16 instructions.
+void dot_products_avx512bf16(const std::uint16_t* a, std::size_t row_stride, const std::uint16_t* b0,
+                             const std::uint16_t* b1, std::size_t pairs, float* out, std::size_t out_stride) {
+  constexpr std::size_t kRows = 8;
+  for (std::size_t r0 = 0; r0 < 32; r0 += kRows) {
+    __m512 sum[kRows][2];
+    for (std::size_t r = 0; r < kRows; ++r) sum[r][0] = sum[r][1] = _mm512_setzero_ps();
+    for (std::size_t q = 0; q < pairs; ++q) {
+      const std::size_t offset = q / 16 * 512 + q % 16 * 32;  // pair q of the chunk's tile: 16 columns x 2
+      const auto c0 = reinterpret_cast<__m512bh>(_mm512_loadu_si512(b0 + offset));
+      const auto c1 = reinterpret_cast<__m512bh>(_mm512_loadu_si512(b1 + offset));
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < kRows; ++r) {
+        std::int32_t pair = 0;
+        std::memcpy(&pair, a + (r0 + r) * row_stride + 2 * q, sizeof pair);
+        const auto x = reinterpret_cast<__m512bh>(_mm512_set1_epi32(pair));
+        sum[r][0] = _mm512_dpbf16_ps(sum[r][0], x, c0);
+        sum[r][1] = _mm512_dpbf16_ps(sum[r][1], x, c1);
+      }
+    }
+    for (std::size_t r = 0; r < kRows; ++r) {
+      _mm512_storeu_ps(out + (r0 + r) * out_stride, sum[r][0]);
+      _mm512_storeu_ps(out + (r0 + r) * out_stride + 16, sum[r][1]);
+    }
+  }
+}
+
+template <Bf16Unit Unit>
+void nearest_filtered(const float* rows, std::size_t n_rows, const float* row_sq_norms, const ColumnPanel<float>& panel,
+                      std::int32_t* best, float* best_dist, float* second_dist) {
   const Bf16Columns& cols = panel.bf16;
   const std::size_t d = panel.d;
   const std::size_t chunks = cols.chunks;
@@ -241,48 +305,55 @@ void nearest_amx(const float* rows, std::size_t n_rows, const float* row_sq_norm
   // 2^-126 per term and per addition.
   const double flush = static_cast<double>(row_stride) * 0x1p-125;
 
-  TileConfig config;
-  for (int t = 0; t < 8; ++t) {
-    config.bytes_per_row[t] = 64;
-    config.rows[t] = 16;
+  if constexpr (Unit == Bf16Unit::Amx) {
+    TileConfig config;
+    for (int t = 0; t < 8; ++t) {
+      config.bytes_per_row[t] = 64;
+      config.rows[t] = 16;
+    }
+    _tile_loadconfig(&config);
   }
-  _tile_loadconfig(&config);
-  const std::size_t a_stride = row_stride * sizeof(std::uint16_t);
-  const std::size_t out_stride = approx_stride * sizeof(float);
+  [[maybe_unused]] const std::size_t a_stride = row_stride * sizeof(std::uint16_t);
+  [[maybe_unused]] const std::size_t out_stride = approx_stride * sizeof(float);
   const __m512 infinity = _mm512_set1_ps(std::numeric_limits<float>::infinity());
   const __m512 minus_two = _mm512_set1_ps(-2.0F);
   const __m512i lane_index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   std::size_t n_pairs = 0;
   for (std::size_t r0 = 0; r0 < padded_rows; r0 += 32) {
     const std::uint16_t* a0 = converted.data() + r0 * row_stride;
-    const std::uint16_t* a1 = a0 + 16 * row_stride;
+    [[maybe_unused]] const std::uint16_t* a1 = a0 + 16 * row_stride;
     // Per row and lane, the smallest and second smallest approximate
     // distance so far (the second only if a runner-up is asked for).
     __m512 lowest[32];
     __m512 second[32];
     for (std::size_t r = 0; r < 32; ++r) lowest[r] = second[r] = infinity;
     for (std::size_t block = 0; block < cols.k_blocks; block += 2) {
-      _tile_zero(0);
-      _tile_zero(1);
-      _tile_zero(2);
-      _tile_zero(3);
       const std::uint16_t* b0 = cols.tiles.data() + block * chunks * 512;
       const std::uint16_t* b1 = b0 + chunks * 512;
-      for (std::size_t c = 0; c < chunks; ++c) {
-        _tile_loadd(4, a0 + c * 32, a_stride);
-        _tile_loadd(6, b0 + c * 512, 64);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_loadd(7, b1 + c * 512, 64);
-        _tile_dpbf16ps(1, 4, 7);
-        _tile_loadd(5, a1 + c * 32, a_stride);
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_dpbf16ps(3, 5, 7);
-      }
       float* out = approx.data() + block * 16;
-      _tile_stored(0, out, out_stride);
-      _tile_stored(1, out + 16, out_stride);
-      _tile_stored(2, out + 16 * approx_stride, out_stride);
-      _tile_stored(3, out + 16 * approx_stride + 16, out_stride);
+      if constexpr (Unit == Bf16Unit::Amx) {
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+        for (std::size_t c = 0; c < chunks; ++c) {
+          _tile_loadd(4, a0 + c * 32, a_stride);
+          _tile_loadd(6, b0 + c * 512, 64);
+          _tile_dpbf16ps(0, 4, 6);
+          _tile_loadd(7, b1 + c * 512, 64);
+          _tile_dpbf16ps(1, 4, 7);
+          _tile_loadd(5, a1 + c * 32, a_stride);
+          _tile_dpbf16ps(2, 5, 6);
+          _tile_dpbf16ps(3, 5, 7);
+        }
+        _tile_stored(0, out, out_stride);
+        _tile_stored(1, out + 16, out_stride);
+        _tile_stored(2, out + 16 * approx_stride, out_stride);
+        _tile_stored(3, out + 16 * approx_stride + 16, out_stride);
+      } else {
+        // Only the pairs that hold coordinates: the padding of the last chunk adds zeros.
+        dot_products_avx512bf16(a0, row_stride, b0, b1, (d + 1) / 2, out, approx_stride);
+      }
       // While the 32 x 32 sums are in L1: the approximate ||c||^2 - 2 x.c
       // (||x||^2 is the same for every column), stored back, and the minima.
       // ||c||^2, and +infinity for padding columns (their bias), so they are never candidates.
@@ -350,7 +421,7 @@ void nearest_amx(const float* rows, std::size_t n_rows, const float* row_sq_norm
       }
     }
   }
-  _tile_release();
+  if constexpr (Unit == Bf16Unit::Amx) _tile_release();
 
   // The candidates' distances in the float32 kernel's arithmetic; per row the
   // first strictly smaller one wins, so ties go to the lowest column, and the
@@ -386,46 +457,64 @@ void nearest_amx(const float* rows, std::size_t n_rows, const float* row_sq_norm
 
 #endif  // CENTRIX_AMX
 
-bool detect_once() {
+Bf16Unit detect_once() {
 #ifdef CENTRIX_AMX
-  static const bool usable = detect_amx();
-  return usable;
+  static const Bf16Unit unit = detect_unit();
+  return unit;
 #else
-  return false;
+  return Bf16Unit::None;
 #endif
 }
 
 }  // namespace
 
-bool amx_filter_usable() {
-  return filter_enabled.load(std::memory_order_relaxed) && detect_once();
+bool bf16_filter_usable() {
+  return filter_enabled.load(std::memory_order_relaxed) && detect_once() != Bf16Unit::None;
 }
 
-void set_amx_filter_enabled(bool enabled) {
+void set_bf16_filter_enabled(bool enabled) {
   filter_enabled.store(enabled, std::memory_order_relaxed);
 }
 
-bool amx_filter_pays(std::size_t k, std::size_t d) {
+const char* bf16_filter_unit() {
+  switch (detect_once()) {
+    case Bf16Unit::Amx:
+      return "AMX";
+    case Bf16Unit::Avx512Bf16:
+      return "AVX512-BF16";
+    case Bf16Unit::None:
+      break;
+  }
+  return "none";
+}
+
+bool bf16_filter_pays(std::size_t k, std::size_t d) {
+  if (detect_once() == Bf16Unit::Avx512Bf16) return k >= kMinColumnsAvx512 && d >= kMinDimAvx512;
   return k >= kMinColumns && d >= kMinDim;
 }
 
-bool amx_filter_pays_with_runner_up(std::size_t k) {
+bool bf16_filter_pays_with_runner_up(std::size_t k) {
+  if (detect_once() == Bf16Unit::Avx512Bf16) return k >= kMinColumnsWithRunnerUpAvx512;
   return k >= kMinColumnsWithRunnerUp;
 }
 
 void build_bf16_columns([[maybe_unused]] const ColumnPanel<float>& panel, Bf16Columns& out) {
   out = Bf16Columns{};
 #ifdef CENTRIX_AMX
-  if (detect_once()) fill_bf16_columns(panel, out);
+  if (detect_once() != Bf16Unit::None) fill_bf16_columns(panel, out);
 #endif
 }
 
-void nearest_columns_amx([[maybe_unused]] const float* rows, [[maybe_unused]] std::size_t n_rows,
-                         [[maybe_unused]] const float* row_sq_norms, [[maybe_unused]] const ColumnPanel<float>& panel,
-                         [[maybe_unused]] std::int32_t* best, [[maybe_unused]] float* best_dist,
-                         [[maybe_unused]] float* second_dist) {
+void nearest_columns_bf16([[maybe_unused]] const float* rows, [[maybe_unused]] std::size_t n_rows,
+                          [[maybe_unused]] const float* row_sq_norms, [[maybe_unused]] const ColumnPanel<float>& panel,
+                          [[maybe_unused]] std::int32_t* best, [[maybe_unused]] float* best_dist,
+                          [[maybe_unused]] float* second_dist) {
 #ifdef CENTRIX_AMX
-  nearest_amx(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  if (detect_once() == Bf16Unit::Amx) {
+    nearest_filtered<Bf16Unit::Amx>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  } else {
+    nearest_filtered<Bf16Unit::Avx512Bf16>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  }
 #endif
 }
 
