@@ -31,6 +31,8 @@ class AdaptiveStep {
   /// ...or more than this share once: early iterations, whose centers move most, may skip less than later
   /// ones, but not this little (keops-large skips under 2%: one such iteration costs 0.2 s more than Lloyd's).
   static constexpr double kHopelessFraction = 0.95;
+  /// The bounds are sampled before an iteration only if the last one computed more than this share.
+  static constexpr double kSampleAbove = 0.5;
 
   /// Whether Auto tries Hamerly at all for k centers in d dimensions; `small_data`: the data fit the frame
   /// cache (DataFrame::cache_bytes), so are not read from memory afresh for every iteration.
@@ -44,10 +46,12 @@ class AdaptiveStep {
   AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances) {
     if (use_lloyd_) return lloyd_.assign(centers, k, labels, sq_distances);
     const bool fresh = labels.empty() || labels[0] < 0;  // a new descent: no bounds yet, everything is computed
-    if (!fresh) {
+    if (!fresh && computed_share_ > kSampleAbove) {
       // A sample of the bounds tells beforehand whether this iteration would
       // be hopeless, and Lloyd's step does it instead (keops-large: a second
-      // Hamerly iteration that skips nothing).
+      // Hamerly iteration that skips nothing). Not after an iteration that
+      // skipped most distances: the next is seldom hopeless, and the sample
+      // cost mid from a k-means++ start ~3% of each iteration.
       const std::optional<double> unsettled = hamerly_.sampled_unsettled_share(centers, k, labels);
       if (unsettled && *unsettled > kHopelessFraction) {
         use_lloyd_ = true;
@@ -58,6 +62,7 @@ class AdaptiveStep {
     if (!fresh) {
       const double all = static_cast<double>(rows_) * static_cast<double>(k);
       const auto evals = static_cast<double>(stats.distance_evals);
+      computed_share_ = evals / all;
       poor_in_a_row_ = evals > kGiveUpFraction * all ? poor_in_a_row_ + 1 : 0;
       use_lloyd_ = poor_in_a_row_ >= 2 || evals > kHopelessFraction * all;
     }
@@ -69,6 +74,7 @@ class AdaptiveStep {
   LloydStep<T> lloyd_;
   std::size_t rows_;
   int poor_in_a_row_ = 0;
+  double computed_share_ = 1.0;  // of the distances, in the last Hamerly iteration after a new descent's first
   bool use_lloyd_ = false;
 };
 
