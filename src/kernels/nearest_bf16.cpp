@@ -8,8 +8,8 @@
 
 #include "kernels/nearest.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CENTRIX_NO_AMX)
-#define CENTRIX_AMX 1
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CENTRIX_NO_BF16_FILTER)
+#define CENTRIX_BF16_FILTER 1
 #include <cpuid.h>
 #include <immintrin.h>
 #include <sys/syscall.h>
@@ -46,7 +46,7 @@ enum class Bf16Unit {
   Avx512Bf16,  ///< vdpbf16ps (AMD Zen 4 and later, Intel Cooper Lake): 2 products per lane, ~2x
 };
 
-#ifdef CENTRIX_AMX
+#ifdef CENTRIX_BF16_FILTER
 
 /// Which unit this CPU and OS offer: the tile unit if CPUID says AMX-BF16, AMX-TILE and AVX512-BF16 and
 /// Linux grants the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM, Linux 5.16+); else vdpbf16ps if
@@ -225,9 +225,9 @@ void exact_distances(const float* rows, std::size_t d, const float* row_sq_norms
 }
 
 /// The 32 x 32 dot products of 32 converted rows (from `a`, `row_stride`
-/// bfloat16 values apart) with two blocks of 16 columns (VNNI tiles at b0 and
-/// b1, `chunks` of 32 coordinates each), over the first `pairs` coordinate
-/// pairs, to `out` (rows `out_stride` floats apart) with vdpbf16ps: per lane
+/// bfloat16 values apart) with two blocks of 16 columns (their VNNI tiles at
+/// b0 and b1, one per chunk of 32 coordinates), over the first `pairs`
+/// coordinate pairs, to `out` (rows `out_stride` floats apart) with vdpbf16ps: per lane
 /// (column) the products of a pair of coordinates, exact in float32, are
 /// added to its sum. Eight rows at a time: 16 sums in registers, two column
 /// loads and eight broadcasts per 16 instructions.
@@ -455,10 +455,10 @@ void nearest_filtered(const float* rows, std::size_t n_rows, const float* row_sq
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 
-#endif  // CENTRIX_AMX
+#endif  // CENTRIX_BF16_FILTER
 
 Bf16Unit detect_once() {
-#ifdef CENTRIX_AMX
+#ifdef CENTRIX_BF16_FILTER
   static const Bf16Unit unit = detect_unit();
   return unit;
 #else
@@ -500,7 +500,7 @@ bool bf16_filter_pays_with_runner_up(std::size_t k) {
 
 void build_bf16_columns([[maybe_unused]] const ColumnPanel<float>& panel, Bf16Columns& out) {
   out = Bf16Columns{};
-#ifdef CENTRIX_AMX
+#ifdef CENTRIX_BF16_FILTER
   if (detect_once() != Bf16Unit::None) fill_bf16_columns(panel, out);
 #endif
 }
@@ -509,7 +509,7 @@ void nearest_columns_bf16([[maybe_unused]] const float* rows, [[maybe_unused]] s
                           [[maybe_unused]] const float* row_sq_norms, [[maybe_unused]] const ColumnPanel<float>& panel,
                           [[maybe_unused]] std::int32_t* best, [[maybe_unused]] float* best_dist,
                           [[maybe_unused]] float* second_dist) {
-#ifdef CENTRIX_AMX
+#ifdef CENTRIX_BF16_FILTER
   if (detect_once() == Bf16Unit::Amx) {
     nearest_filtered<Bf16Unit::Amx>(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
   } else {

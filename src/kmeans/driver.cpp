@@ -209,15 +209,15 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
   return out;
 }
 
+/// The relative fall in inertia below which a swap trial is not kept.
+constexpr double kSwapMinGain = 1e-12;
+
 /// Refines a converged run by center swaps (see kmeans/swap.hpp): the ranked
 /// swaps of the current solution are tried in order, each settled by
 /// `swap_iter` Lloyd iterations; the first that lowers the inertia is kept
 /// and new swaps are ranked from there. Stops after `swap_patience` trials in
 /// a row without improvement (or `max_swaps` trials), then lets Lloyd
 /// converge from the best solution.
-/// The relative fall in inertia below which a swap trial is not kept.
-constexpr double kSwapMinGain = 1e-12;
-
 template <class T, AssignmentStep<T> Step>
 RunOutcome refine_by_swaps(Step& step, const DataFrame<T>& frame, const double* weights, RunOutcome current,
                            const KMeansOptions& options, double shift_tolerance, int run,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "common/parallel.hpp"
@@ -24,7 +25,6 @@ CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std:
       members_(frame.n_groups() * k, 0),
       summed_labels_(frame.rows(), -1),
       moved_(frame.n_groups(), 0),
-      moved_before_(frame.n_groups(), 0),
       drift_(frame.n_groups(), 0),
       whole_(frame.n_groups(), 1) {
   // As if every row had moved: the first assignment sums every group whole.
@@ -54,11 +54,10 @@ void CenterSums<T>::clear() {
   // starts at its first block), so the choice, like the sums, does not depend on the threads.
   for (std::size_t g = 0; g < whole_.size(); ++g) {
     const std::size_t rows = group_rows(g);
-    moved_before_[g] = moved_[g];
-    moved_[g] = 0;
+    const std::size_t moved_before = std::exchange(moved_[g], 0);  // in the assignment just done
     if (whole_[g]) drift_[g] = 0;
-    drift_[g] += moved_before_[g] * !whole_[g];
-    whole_[g] = !updates_ || 4 * moved_before_[g] >= rows || drift_[g] >= rows;
+    drift_[g] += moved_before * !whole_[g];
+    whole_[g] = !updates_ || 4 * moved_before >= rows || drift_[g] >= rows;
   }
 }
 

@@ -53,7 +53,6 @@ class CenterSums final : public DataFrame<T>::BlockSink {
   mutable std::vector<std::int64_t> members_;        // groups x k: rows of positive weight
   mutable std::vector<std::int32_t> summed_labels_;  // the labels the groups' sums hold (-1: none)
   mutable std::vector<std::size_t> moved_;           // per group: rows that changed cluster in this assignment
-  std::vector<std::size_t> moved_before_;            // per group: ... in the previous assignment
   std::vector<std::size_t> drift_;                   // per group: rows moved by updates since it was summed whole
   std::vector<char> whole_;                          // per group: summed whole in this assignment
   bool updates_ = true;                              // false: every group summed whole every time
