@@ -34,11 +34,7 @@ void ColumnPanel<T>::assign(const S* columns, std::size_t k_, std::size_t d_) {
     bias[j] = T{0};
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (bf16_filter_usable() && bf16_filter_pays(k, d)) {
-      build_bf16_columns(*this, bf16);
-    } else {
-      bf16 = Bf16Columns{};
-    }
+    build_filter_columns(*this, filter);  // empty where the filter does not pay
   }
 }
 

@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/nearest_bf16.hpp"
+#include "kernels/nearest_filter.hpp"
 
 namespace centrix::kernels {
 
@@ -71,9 +71,9 @@ struct ColumnPanel {
   /// slabs, a pass over four columns touched a 128-byte line per coordinate,
   /// which with the rows overflowed L1 at d = 200).
   std::vector<T> row_major;
-  /// The columns for the bfloat16 filter (nearest_bf16.hpp): filled for float32
+  /// The columns for the bfloat16 filter (nearest_filter.hpp): filled for float32
   /// panels where the CPU has a bfloat16 unit and the filter pays, else empty.
-  Bf16Columns bf16;
+  FilterColumns filter;
 
   /// Coordinate 0 of column j; coordinate t of columns j .. j + w - 1 (all in
   /// j's slab) follows at t * kSlabStride.

@@ -605,10 +605,9 @@ template <>
 void nearest_columns<float>(const float* rows, std::size_t n_rows, const float* row_sq_norms,
                             const ColumnPanel<float>& panel, DistanceForm form, std::int32_t* best, float* best_dist,
                             float* second_dist) {
-  if (form == DistanceForm::Expanded && row_sq_norms != nullptr && panel.bf16.ready() &&
-      (second_dist == nullptr || bf16_filter_pays_with_runner_up(panel.k)) &&
-      HWY_DYNAMIC_DISPATCH(fuses_multiply_add)()) {
-    nearest_columns_bf16(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
+  if (form == DistanceForm::Expanded && row_sq_norms != nullptr && panel.filter.ready() &&
+      (second_dist == nullptr || panel.filter.with_runner_up) && HWY_DYNAMIC_DISPATCH(fuses_multiply_add)()) {
+    nearest_columns_filtered(rows, n_rows, row_sq_norms, panel, best, best_dist, second_dist);
     return;
   }
   HWY_DYNAMIC_DISPATCH(nearest_f32)(rows, n_rows, row_sq_norms, panel, form, best, best_dist, second_dist);

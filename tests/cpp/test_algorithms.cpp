@@ -17,7 +17,7 @@
 
 #include "centrix/io.hpp"
 #include "centrix/kmeans.hpp"
-#include "kernels/nearest_bf16.hpp"
+#include "kernels/nearest_filter.hpp"
 #include "kmeans/frame.hpp"
 #include "kmeans/init.hpp"
 #include "kmeans/update.hpp"
@@ -208,34 +208,42 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, Accelerated,
                          ::testing::Values(Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
-// The bfloat16 filter changes the speed of Lloyd's assignment, never its result: whole fits with and without it
-// are identical, on blobs and on a UEF set far from the origin, on 1 and 2 threads.
-TEST(Bf16Filter, FitsAreBitwiseTheSameWithAndWithoutIt) {
-  if (!kernels::bf16_filter_usable()) GTEST_SKIP() << "this CPU or OS has neither AMX nor AVX512-BF16";
+// The filter changes the speed of Lloyd's assignment, never its result: whole fits with and without it are
+// identical, on blobs and on a UEF set far from the origin, on 1 and 2 threads, through every unit this CPU offers
+// and through the one it picks by shape.
+TEST(Filter, FitsAreBitwiseTheSameWithAndWithoutIt) {
+  if (kernels::filter_units().empty()) GTEST_SKIP() << "this CPU or OS has neither AMX nor AVX512-VNNI nor AVX512-BF16";
   const auto blob = blob_problem<float>(6000, 64, 100, 1.0, 5);
   const auto dim32 = uef_problem<float>("dim032.txt");
-  const auto wide = blob_problem<float>(3000, 100, 800, 1.0, 6);  // where vdpbf16ps pays too
-  ASSERT_TRUE(kernels::bf16_filter_pays(800, 100));
-  for (const Problem<float>* p : {&blob, &dim32, &wide}) {
-    for (int threads : {1, 2}) {
-      KMeansOptions o = plain(p == &blob ? 100 : p == &wide ? 800 : 64);
-      o.algorithm = Algorithm::Lloyd;
-      o.max_iter = 20;
-      o.n_threads = threads;
-      const auto filtered = fit(p->view(), o);
-      kernels::set_bf16_filter_enabled(false);
-      const auto plain_fit = fit(p->view(), o);
-      kernels::set_bf16_filter_enabled(true);
-      EXPECT_EQ(filtered.labels, plain_fit.labels);
-      EXPECT_EQ(filtered.centers.values, plain_fit.centers.values);
-      EXPECT_EQ(filtered.inertia, plain_fit.inertia);
-      EXPECT_EQ(filtered.n_iter, plain_fit.n_iter);
-      ASSERT_EQ(filtered.history.size(), plain_fit.history.size());
-      for (std::size_t i = 0; i < filtered.history.size(); ++i) {
-        EXPECT_EQ(filtered.history[i].inertia, plain_fit.history[i].inertia) << i;
+  const auto wide = blob_problem<float>(3000, 100, 800, 1.0, 6);  // where every unit pays
+  ASSERT_NE(kernels::filter_unit_for(800, 100), "none");
+  std::vector<std::string> units = kernels::filter_units();
+  units.emplace_back("");  // chosen by shape
+  for (const std::string& unit : units) {
+    SCOPED_TRACE(unit.empty() ? std::string("by shape") : unit);
+    kernels::force_filter_unit(unit);
+    for (const Problem<float>* p : {&blob, &dim32, &wide}) {
+      for (int threads : {1, 2}) {
+        KMeansOptions o = plain(p == &blob ? 100 : p == &wide ? 800 : 64);
+        o.algorithm = Algorithm::Lloyd;
+        o.max_iter = 20;
+        o.n_threads = threads;
+        const auto filtered = fit(p->view(), o);
+        kernels::set_filter_enabled(false);
+        const auto plain_fit = fit(p->view(), o);
+        kernels::set_filter_enabled(true);
+        EXPECT_EQ(filtered.labels, plain_fit.labels);
+        EXPECT_EQ(filtered.centers.values, plain_fit.centers.values);
+        EXPECT_EQ(filtered.inertia, plain_fit.inertia);
+        EXPECT_EQ(filtered.n_iter, plain_fit.n_iter);
+        ASSERT_EQ(filtered.history.size(), plain_fit.history.size());
+        for (std::size_t i = 0; i < filtered.history.size(); ++i) {
+          EXPECT_EQ(filtered.history[i].inertia, plain_fit.history[i].inertia) << i;
+        }
       }
     }
   }
+  kernels::force_filter_unit("");
 }
 
 TEST(Hamerly, AutoPicksHamerlyOnlyWhereRowsOfDistancesAreCostly) {

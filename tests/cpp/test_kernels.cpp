@@ -251,9 +251,10 @@ TEST(Kernels, TiesGoToTheLowestColumnInTheDotKernel) {
   });
 }
 
-// The bfloat16 filter (nearest_bf16.hpp), on the tile unit or with vdpbf16ps, must give bitwise the float32 kernel's
-// labels and distances: on plain data, on exact ties (duplicate columns, rows on columns, lattices), near ties, far
-// from the origin, at tiny and mixed scales, and at every tile edge of k and d.
+// The filter (nearest_filter.hpp), on every unit this CPU offers (the tile unit, vpdpbusd on int8, vdpbf16ps on
+// bfloat16), must give bitwise the float32 kernel's labels and distances: on plain data, on exact ties (duplicate
+// columns, rows on columns, lattices), near ties, far from the origin, at tiny and mixed scales, where int8 rounds
+// worst (one large coordinate, values half a step apart), and at every tile edge of k and d.
 std::vector<float> filter_case(const std::string& name, std::size_t count, std::size_t d, std::mt19937_64& gen) {
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<float> v(count * d);
@@ -264,23 +265,25 @@ std::vector<float> filter_case(const std::string& name, std::size_t count, std::
       if (name == "far") x = 1000.0 + x;
       if (name == "tiny") x *= 1e-20;
       if (name == "mixed" && i % 5 == 0) x *= 1e4;
+      if (name == "spiky" && t == i % d) x *= 1e3;  // int8's scale follows the spike: the rest rounds coarsely
+      if (name == "half-steps") x = t == 0 ? 127.0 : std::round(100 * x) + 0.5;  // every value a rounding tie
       v[i * d + t] = static_cast<float>(x);
     }
   }
   return v;
 }
 
-TEST(Kernels, Bf16FilterGivesTheFloatKernelsBits) {
-  if (!bf16_filter_usable()) GTEST_SKIP() << "this CPU or OS has neither AMX nor AVX512-BF16";
+void check_filter_against_float_kernel() {
   std::mt19937_64 gen(29);
   struct Case {
     std::string name;
     std::size_t n, k, d;
   };
   const std::vector<Case> cases = {
-      {"normal", 300, 1000, 100}, {"normal", 70, 64, 32},       {"normal", 45, 65, 33},       {"normal", 37, 97, 784},
-      {"normal", 33, 130, 64},    {"lattice", 200, 300, 40},    {"far", 150, 200, 50},        {"tiny", 100, 128, 48},
-      {"mixed", 150, 250, 64},    {"duplicates", 200, 256, 64}, {"on-columns", 256, 256, 96}, {"rounding", 48, 64, 64}};
+      {"normal", 300, 1000, 100}, {"normal", 70, 64, 32},       {"normal", 45, 65, 33},        {"normal", 37, 97, 784},
+      {"normal", 33, 130, 64},    {"lattice", 200, 300, 40},    {"far", 150, 200, 50},         {"tiny", 100, 128, 48},
+      {"mixed", 150, 250, 64},    {"duplicates", 200, 256, 64}, {"on-columns", 256, 256, 96},  {"rounding", 48, 64, 64},
+      {"spiky", 120, 300, 100},   {"half-steps", 90, 256, 70},  {"row-rounding", 150, 256, 64}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name + " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) + " d=" + std::to_string(c.d));
     std::vector<float> cols = filter_case(c.name, c.k, c.d, gen);
@@ -295,6 +298,21 @@ TEST(Kernels, Bf16FilterGivesTheFloatKernelsBits) {
       }
     }
     if (c.name == "on-columns") std::copy_n(cols.begin(), c.n * c.d, rows.begin());  // distance 0: the clamp ties
+    if (c.name == "row-rounding") {
+      // Columns are integers below 128 in magnitude with a 127 in each (int8 holds them exactly); rows lie
+      // near the midpoint of two columns, a near tie, with half-integer coordinates that int8 rounds by half a
+      // step: only the rows' rounding error accounts for how far that moves the two distances apart.
+      for (std::size_t j = 0; j < c.k; ++j) {
+        for (std::size_t t = 0; t < c.d; ++t)
+          cols[j * c.d + t] = t == 0 ? 127.0f : std::clamp(std::round(cols[j * c.d + t] * 40), -127.0f, 127.0f);
+      }
+      for (std::size_t i = 0; i < c.n; ++i) {
+        const std::size_t a = 2 * i % c.k;
+        const std::size_t b = (2 * i + 1) % c.k;
+        for (std::size_t t = 0; t < c.d; ++t)
+          rows[i * c.d + t] = (cols[a * c.d + t] + cols[b * c.d + t]) / 2 + 1e-3f * rows[i * c.d + t];
+      }
+    }
     if (c.name == "rounding") {
       // Even columns are 1 + 2^-8 - 2^-20 everywhere, which bfloat16 rounds down to 1 (the largest relative
       // error it makes), odd ones exactly 1; rows are a constant a > 1. The even columns are nearer, yet
@@ -314,15 +332,13 @@ TEST(Kernels, Bf16FilterGivesTheFloatKernelsBits) {
       norms[i] = static_cast<float>(s);
     }
     ColumnPanel<float> filtered;
-    filtered.assign(cols.data(), c.k, c.d);
-    // Shapes where the filter does not pay on this CPU's unit get it all the same.
-    if (!filtered.bf16.ready()) build_bf16_columns(filtered, filtered.bf16);
-    ASSERT_TRUE(filtered.bf16.ready());
-    set_bf16_filter_enabled(false);
+    filtered.assign(cols.data(), c.k, c.d);  // through the forced unit, whether it pays for this shape or not
+    ASSERT_TRUE(filtered.filter.ready());
+    set_filter_enabled(false);
     ColumnPanel<float> plain;
     plain.assign(cols.data(), c.k, c.d);
-    set_bf16_filter_enabled(true);
-    ASSERT_FALSE(plain.bf16.ready());
+    set_filter_enabled(true);
+    ASSERT_FALSE(plain.filter.ready());
     std::vector<std::int32_t> best_filtered(c.n, -1), best_plain(c.n, -2);
     std::vector<float> dist_filtered(c.n), dist_plain(c.n);
     nearest_columns(rows.data(), c.n, norms.data(), filtered, DistanceForm::Expanded, best_filtered.data(),
@@ -335,16 +351,26 @@ TEST(Kernels, Bf16FilterGivesTheFloatKernelsBits) {
       ASSERT_EQ(dist_filtered[i], dist_plain[i]) << "row " << i;
     }
     // With the runner-up (Hamerly's bounds): the same labels, distances and runners-up. Called directly, as
-    // nearest_columns takes the filter for the runner-up only from k = 512 on.
+    // nearest_columns takes the filter for the runner-up only on the tile unit, from k = 512 on.
     std::vector<float> second_filtered(c.n), second_plain(c.n);
-    nearest_columns_bf16(rows.data(), c.n, norms.data(), filtered, best_filtered.data(), dist_filtered.data(),
-                         second_filtered.data());
+    nearest_columns_filtered(rows.data(), c.n, norms.data(), filtered, best_filtered.data(), dist_filtered.data(),
+                             second_filtered.data());
     nearest_columns(rows.data(), c.n, norms.data(), plain, DistanceForm::Expanded, best_plain.data(), dist_plain.data(),
                     second_plain.data());
     EXPECT_EQ(best_filtered, best_plain);
     EXPECT_EQ(dist_filtered, dist_plain);
     EXPECT_EQ(second_filtered, second_plain);
   }
+}
+
+TEST(Kernels, FilterGivesTheFloatKernelsBits) {
+  if (filter_units().empty()) GTEST_SKIP() << "this CPU or OS has neither AMX nor AVX512-VNNI nor AVX512-BF16";
+  for (const std::string& unit : filter_units()) {
+    SCOPED_TRACE(unit);
+    force_filter_unit(unit);
+    check_filter_against_float_kernel();
+  }
+  force_filter_unit("");
 }
 
 }  // namespace
