@@ -211,7 +211,7 @@ RowInt8 row_to_int8(const float* x, std::size_t d, std::size_t stride, std::uint
     largest = _mm512_max_ps(largest, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, x + c * 16)));
   }
   const float top = _mm512_reduce_max_ps(largest);
-  const float scale = top > 0 ? top / 127.0F : 1.0F;
+  const float scale = top >= 127 * std::numeric_limits<float>::min() ? top / 127.0F : 1.0F;  // as the columns'
   const __m512 inverse = _mm512_set1_ps(1.0F / scale);
   const __m512 scale_v = _mm512_set1_ps(scale);
   const __m512i low = _mm512_set1_epi32(-127);
@@ -263,13 +263,13 @@ void fill_filter_columns(const ColumnPanel<float>& panel, FilterUnit unit, Filte
       const float* column = out.columns.data() + j * d;
       float largest = 0;
       for (std::size_t t = 0; t < d; ++t) largest = std::max(largest, std::fabs(column[t]));
-      const float scale = largest > 0 ? largest / 127.0F : 1.0F;
+      // Columns too small for a normal scale (zero, subnormal) get 1: their values round to 0, all measured.
+      const float scale = largest >= 127 * std::numeric_limits<float>::min() ? largest / 127.0F : 1.0F;
       double rounding = 0;
       double q_sq = 0;
       std::int32_t sum = 0;
       std::int8_t* tiles = out.int8_tiles.data() + (j / 16) * out.quads * 64 + (j % 16) * 4;
       for (std::size_t t = 0; t < d; ++t) {
-        // A scale that underflows to 0 gives +-inf, clamped: the rounding is measured all the same.
         const float q = std::clamp(std::nearbyint(column[t] / scale), -127.0F, 127.0F);
         tiles[t / 4 * 64 + t % 4] = static_cast<std::int8_t>(q);
         sum += static_cast<std::int32_t>(q);

@@ -264,6 +264,7 @@ std::vector<float> filter_case(const std::string& name, std::size_t count, std::
       if (name == "lattice") x = std::round(2 * x);
       if (name == "far") x = 1000.0 + x;
       if (name == "tiny") x *= 1e-20;
+      if (name == "subnormal") x *= 1e-41;  // every distance underflows to 0: all columns tie
       if (name == "mixed" && i % 5 == 0) x *= 1e4;
       if (name == "spiky" && t == i % d) x *= 1e3;  // int8's scale follows the spike: the rest rounds coarsely
       if (name == "half-steps") x = t == 0 ? 127.0 : std::round(100 * x) + 0.5;  // every value a rounding tie
@@ -283,7 +284,8 @@ void check_filter_against_float_kernel() {
       {"normal", 300, 1000, 100}, {"normal", 70, 64, 32},       {"normal", 45, 65, 33},        {"normal", 37, 97, 784},
       {"normal", 33, 130, 64},    {"lattice", 200, 300, 40},    {"far", 150, 200, 50},         {"tiny", 100, 128, 48},
       {"mixed", 150, 250, 64},    {"duplicates", 200, 256, 64}, {"on-columns", 256, 256, 96},  {"rounding", 48, 64, 64},
-      {"spiky", 120, 300, 100},   {"half-steps", 90, 256, 70},  {"row-rounding", 150, 256, 64}};
+      {"spiky", 120, 300, 100},   {"half-steps", 90, 256, 70},  {"row-rounding", 150, 256, 64},
+      {"subnormal", 40, 100, 40}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name + " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) + " d=" + std::to_string(c.d));
     std::vector<float> cols = filter_case(c.name, c.k, c.d, gen);
