@@ -67,12 +67,13 @@ struct ColumnPanel {
   std::vector<T> slabs;
   std::vector<T> sq_norms;  ///< k_padded squared norms of the columns (0 for padding)
   std::vector<T> bias;      ///< k_padded: 0 for real columns, +infinity for padding so it never wins
-  /// The k columns row-major (k x d), for the lane kernels (read from the
+  /// The k columns row-major (k x d), for the lane kernels and the filter's
+  /// exact distances of its candidates (read from the
   /// slabs, a pass over four columns touched a 128-byte line per coordinate,
   /// which with the rows overflowed L1 at d = 200).
   std::vector<T> row_major;
-  /// The columns for the bfloat16 filter (nearest_filter.hpp): filled for float32
-  /// panels where the CPU has a bfloat16 unit and the filter pays, else empty.
+  /// The columns for the low-precision filter (nearest_filter.hpp): filled for
+  /// float32 panels where the CPU has a unit for it and the filter pays, else empty.
   FilterColumns filter;
 
   /// Coordinate 0 of column j; coordinate t of columns j .. j + w - 1 (all in

@@ -240,15 +240,9 @@ RowInt8 row_to_int8(const float* x, std::size_t d, std::size_t stride, std::uint
 void fill_filter_columns(const ColumnPanel<float>& panel, FilterUnit unit, FilterColumns& out) {
   const std::size_t k = panel.k;
   const std::size_t d = panel.d;
-  constexpr std::size_t kStride = ColumnPanel<float>::kSlabStride;
   out.k_blocks = (k + 31) / 32 * 2;
-  out.columns.assign(k * d, 0.0F);
   double max_sq = 0;
-  for (std::size_t j = 0; j < k; ++j) {
-    const float* column = panel.columns_from(j);
-    for (std::size_t t = 0; t < d; ++t) out.columns[j * d + t] = column[t * kStride];
-    max_sq = std::max(max_sq, static_cast<double>(panel.sq_norms[j]));
-  }
+  for (std::size_t j = 0; j < k; ++j) max_sq = std::max(max_sq, static_cast<double>(panel.sq_norms[j]));
   // sq_norms are float32 roundings of double sums: pad by a relative 1e-6.
   out.max_sq_norm = max_sq * (1 + 1e-6);
   out.max_norm = std::sqrt(out.max_sq_norm) * (1 + 1e-6);
@@ -260,7 +254,7 @@ void fill_filter_columns(const ColumnPanel<float>& panel, FilterUnit unit, Filte
     out.int8_scales.assign(out.k_blocks * 16, 0.0F);
     out.int8_offsets.assign(out.k_blocks * 16, 0);
     for (std::size_t j = 0; j < k; ++j) {
-      const float* column = out.columns.data() + j * d;
+      const float* column = panel.row_major.data() + j * d;
       float largest = 0;
       for (std::size_t t = 0; t < d; ++t) largest = std::max(largest, std::fabs(column[t]));
       // Columns too small for a normal scale (zero, subnormal) get 1: their values round to 0, all measured.
@@ -289,7 +283,7 @@ void fill_filter_columns(const ColumnPanel<float>& panel, FilterUnit unit, Filte
   out.chunks = (d + 31) / 32;
   out.bf16_tiles.assign(out.k_blocks * out.chunks * 512, 0);
   for (std::size_t j = 0; j < k; ++j) {
-    const float* column = out.columns.data() + j * d;
+    const float* column = panel.row_major.data() + j * d;
     double rounding = 0;
     double rounded_sq_norm = 0;
     for (std::size_t t = 0; t < d; ++t) {
@@ -736,7 +730,7 @@ void nearest_filtered(const float* rows, std::size_t n_rows, const float* row_sq
       nearest_row[r] = static_cast<std::uint32_t>(r0 + r);
       nearest_col[r] = static_cast<std::uint32_t>(at[lane]) + lane;
     }
-    exact_pair_distances(rows, d, row_sq_norms, cols.columns.data(), panel.sq_norms.data(), nearest_row, nearest_col,
+    exact_pair_distances(rows, d, row_sq_norms, panel.row_major.data(), panel.sq_norms.data(), nearest_row, nearest_col,
                          live, best_dist + r0);
     for (std::size_t r = 0; r < live; ++r) {
       const std::size_t i = r0 + r;
@@ -766,7 +760,7 @@ void nearest_filtered(const float* rows, std::size_t n_rows, const float* row_sq
   if constexpr (Unit == FilterUnit::Amx) _tile_release();
 
   pair_dist.resize(n_pairs);
-  exact_pair_distances(rows, d, row_sq_norms, cols.columns.data(), panel.sq_norms.data(), pair_row.data(),
+  exact_pair_distances(rows, d, row_sq_norms, panel.row_major.data(), panel.sq_norms.data(), pair_row.data(),
                        pair_col.data(), n_pairs, pair_dist.data());
   if (runner_up) {
     // Per row the first strictly smaller distance wins, so ties go to the
@@ -833,11 +827,6 @@ FilterUnit choose_unit(std::size_t k, std::size_t d) {
 }
 
 }  // namespace
-
-bool filter_usable() {
-  const Units units = detect_once();
-  return filter_enabled.load(std::memory_order_relaxed) && (units.amx || units.avx512_bf16 || units.avx512_vnni);
-}
 
 void set_filter_enabled(bool enabled) {
   filter_enabled.store(enabled, std::memory_order_relaxed);

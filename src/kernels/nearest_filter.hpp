@@ -40,10 +40,8 @@ struct FilterColumns {
   std::uint8_t unit = 0;        ///< the unit that reads them (0: none; see nearest_filter.cpp)
   bool with_runner_up = false;  ///< whether the filter also pays where the runner-up is asked for
   std::size_t k_blocks = 0;     ///< column blocks of 16, padded to an even count
-  /// The float32 columns, row-major (k x d), for the exact distances of the candidates.
-  std::vector<float> columns;
-  double max_norm = 0;     ///< the largest ||c_j||, rounded up
-  double max_sq_norm = 0;  ///< the largest ||c_j||^2, rounded up
+  double max_norm = 0;          ///< the largest ||c_j||, rounded up
+  double max_sq_norm = 0;       ///< the largest ||c_j||^2, rounded up
 
   // bfloat16 (the tile unit and vdpbf16ps):
   std::size_t chunks = 0;  ///< coordinate chunks of 32, the last zero-padded
@@ -65,9 +63,6 @@ struct FilterColumns {
   [[nodiscard]] bool ready() const noexcept { return unit != 0; }
 };
 
-/// Whether this CPU and OS offer a unit for the filter (asked once; the OS
-/// must grant the process the tile registers) and the filter is not switched off.
-bool filter_usable();
 /// For tests and benchmarks: switch the filter off (false) or back on.
 void set_filter_enabled(bool enabled);
 /// The units this CPU and OS offer: "AMX", "AVX512-VNNI", "AVX512-BF16".
