@@ -457,7 +457,8 @@ bool DataFrame<T>::frame_to_center(const double* point, double* out) const {
 template <class T>
 void DataFrame<T>::fill_panel(const double* centers, std::size_t k, kernels::ColumnPanel<T>& panel) const {
   const std::size_t d = dim();
-  std::vector<double> shifted(k * d);
+  thread_local std::vector<double> shifted;  // kept: an allocation per iteration showed in small fits
+  shifted.resize(k * d);
   for (std::size_t j = 0; j < k; ++j) {
     for (std::size_t t = 0; t < d; ++t) shifted[j * d + t] = centers[j * d + t] - origin_[t];
   }

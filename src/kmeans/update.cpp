@@ -76,7 +76,9 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
                 members_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_), 0);
     }
     // Rows new to the sums (the first assignment) do not count: they say nothing of the next one.
-    for (std::size_t r = 0; r < count; ++r) moved_[group] += now[r] != then[r] && then[r] >= 0;
+    std::size_t moved = 0;  // a local count: into moved_[group] the loop went through memory
+    for (std::size_t r = 0; r < count; ++r) moved += now[r] != then[r] && then[r] >= 0;
+    moved_[group] += moved;
     add_rows(group, first, count, nullptr, count, now, 1.0);
     std::copy(now, now + count, then);
     return;
@@ -85,8 +87,17 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
   if (std::equal(now, now + count, then)) return;
   thread_local std::vector<std::size_t> moved;
   moved.clear();
-  for (std::size_t r = 0; r < count; ++r) {
-    if (now[r] != then[r]) moved.push_back(r);
+  // Sixteen labels at a time, compared with a vectorised xor first: a settled fit moves a row here and
+  // there, and the row-by-row branch cost workshop (5000 x 26, k = 26) ~2 us of every iteration.
+  constexpr std::size_t kRun = 16;
+  for (std::size_t r0 = 0; r0 < count; r0 += kRun) {
+    const std::size_t end = std::min(count, r0 + kRun);
+    std::int32_t differ = 0;
+    for (std::size_t r = r0; r < end; ++r) differ |= now[r] ^ then[r];
+    if (differ == 0) continue;
+    for (std::size_t r = r0; r < end; ++r) {
+      if (now[r] != then[r]) moved.push_back(r);
+    }
   }
   moved_[group] += moved.size();
   // Out of the old clusters first, then into the new ones, each in row order.
@@ -175,7 +186,9 @@ void CenterSums<T>::totals(std::vector<double>& sums, std::vector<double>& weigh
   sums.assign(kd, 0.0);
   weights.assign(k_, 0.0);
   for (std::size_t g = 0; g < frame_.n_groups(); ++g) {
-    for (std::size_t i = 0; i < kd; ++i) sums[i] += sums_[g * kd + i];
+    // sums += group g's sums, through the dispatcher (the same adds: the multiply by 1 is exact): the
+    // baseline loop was a serial ~1.7 us of workshop's iterations (10 groups of 26 x 26 sums).
+    kernels::add_scaled_row(sums.data(), sums_.data() + g * kd, 1.0, kd);
     for (std::size_t j = 0; j < k_; ++j) weights[j] += weight_[g * k_ + j];
   }
 }
