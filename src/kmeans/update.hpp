@@ -54,7 +54,8 @@ class CenterSums final : public DataFrame<T>::BlockSink {
   mutable std::vector<std::int32_t> summed_labels_;  // the labels the groups' sums hold (-1: none)
   mutable std::vector<std::size_t> moved_;           // per group: rows that changed cluster in this assignment
   std::vector<std::size_t> drift_;                   // per group: rows moved by updates since it was summed whole
-  std::vector<char> whole_;                          // per group: summed whole in this assignment
+  mutable std::vector<char> whole_;                  // per group: summed whole in this assignment
+  std::vector<char> forced_whole_;                   // per group: summed whole whatever moves (drift, weights)
   bool updates_ = true;                              // false: every group summed whole every time
   /// Above this ratio of the largest to the smallest positive weight the sums are never updated.
   static constexpr double kMaxWeightRatio = 1e6;
