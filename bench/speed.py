@@ -126,13 +126,15 @@ class Workload:
 
 
 def workloads(quick, skip_fashion):
-    """The PRODUCT.md workloads; --quick uses fewer repetitions and a 100k-row keops-large."""
+    """The PRODUCT.md workloads; --quick uses fewer repetitions and a 50k-row keops-large."""
     small_reps, big_reps = (3, 2) if quick else (5, 3)
     # Fits of a few milliseconds: a repetition costs ~2 s of pauses and warm-ups for all the systems, and
     # the median of 5 still moved by a third between runs of the script on 2 shared cores (run L:
     # Centrix's auto and lloyd, the same code path on mojo-table k=5, 50 and 39 us per iteration).
-    tiny_reps = small_reps if quick else 11
-    large_n = 100_000 if quick else 1_000_000
+    # --quick: 2, and keops-large at 50k rows, so that it stays under two minutes here (3 repetitions and
+    # 100k rows took 161 s).
+    tiny_reps = 2 if quick else 11
+    large_n = 50_000 if quick else 1_000_000
     out = [
         Workload("notebook-2d 1500x2, k=6", notebook_2d, 6, 10, reps=tiny_reps),
         Workload("mojo-table 3000x100, k=5", lambda: blobs(3000, 100, 5, 5.0), 5, 10, reps=tiny_reps),
@@ -150,9 +152,10 @@ def workloads(quick, skip_fashion):
         out.append(Workload("mid 100000x64, k=256, k-means++ start", lambda: blobs(100_000, 64, 256), 256, 10,
                             reps=small_reps, plusplus_start=True))
     # keops-large: 1 to 3 s per Lloyd iteration per system here, hence 5 iterations and 3 repetitions.
-    # At full size scikit-learn's Elkan is skipped for memory anyway (N x K bounds); at 100k rows it would
-    # run, at ~3 s per iteration, which --quick cannot afford.
-    slow = {f"sklearn f{b} elkan": "left out in --quick (about 3 s per iteration)" for b in (32, 64)} if quick else {}
+    # At full size scikit-learn's Elkan is skipped for memory anyway (N x K bounds); at 50k rows it would
+    # run, at ~1.5 s per iteration, which --quick cannot afford.
+    slow = {name: "left out in --quick (about 1.5 s per iteration)"
+            for name in ("sklearn f32 elkan", "sklearn f64 elkan", "Centrix elkan")} if quick else {}
     for metric in ("euclidean", "cosine"):
         suffix = "" if metric == "euclidean" else ", cosine"
         rows = "1M" if large_n == 1_000_000 else f"{large_n // 1000}k"
@@ -529,7 +532,7 @@ def run_workloads(args):
 def run_sweeps(args):
     """The Mojo port's sweeps: axis -> (the fixed sizes, [(value, problem, results, skipped)])."""
     if args.quick:
-        axes = {"k": [5, 40, 170], "n": [2000, 8000, 14000], "d": [200, 1400, 2600]}  # the large ends cost most
+        axes = {"k": [5, 40, 170], "n": [2000, 8000], "d": [200, 1400]}  # the large ends cost most
     else:
         axes = {"k": [5, 10, 20, 40, 80, 120, 170], "n": [2000, 5000, 8000, 12000, 16000, 22000],
                 "d": [200, 800, 1400, 2000, 2600, 3200, 3800]}
@@ -693,16 +696,16 @@ def write_csv(path, rows, sweeps):
 
 
 QUICK_NOTE = """
-Quick mode (a smoke run): fewer repetitions and sweep points, keops-large cut to 100k rows and
-2 iterations (no scikit-learn Elkan), mid to 5 iterations, no Fashion-MNIST."""
+Quick mode (a smoke run): fewer repetitions and sweep points, keops-large cut to 50k rows and
+2 iterations (no Elkan), mid to 5 iterations, no Fashion-MNIST."""
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="fewer repetitions and sweep points, keops-large with 100k rows, no Fashion-MNIST")
-    parser.add_argument("--reps", type=int, help="repetitions of every measurement (default: 5, 3 for the "
-                        "largest workloads; --quick: 3 and 2)")
+                        help="fewer repetitions and sweep points, keops-large with 50k rows, no Fashion-MNIST")
+    parser.add_argument("--reps", type=int, help="repetitions of every measurement (default: 11 for the "
+                        "few-millisecond workloads, 5, 3 for the largest; --quick: 2)")
     parser.add_argument("--skip-fashion", action="store_true")
     parser.add_argument("--match", help="run only the workloads whose name contains this (while developing)")
     parser.add_argument("--only", choices=["workloads", "sweeps"], help="run one part (the report then has only it)")
