@@ -68,7 +68,8 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
   const std::size_t d = frame_.dim();
   const std::int32_t* now = labels_.data() + first;
   std::int32_t* then = summed_labels_.data() + first;
-  if (first == group * frame_.blocks_per_group() * frame_.block_rows()) {
+  const bool group_start = first == group * frame_.blocks_per_group() * frame_.block_rows();
+  if (group_start) {
     // Whole when a quarter of the group's first block moved (or is new to the sums): an update costs two
     // row additions per moved row. Judged from the previous assignment's moves instead, mojo-table's
     // (3000 x 100, k = 5) third iteration was summed whole for its 10 moves after 1018 in the second.
@@ -77,7 +78,7 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
     whole_[group] = forced_whole_[group] || 4 * changed >= count;
   }
   if (whole_[group]) {
-    if (first == group * frame_.blocks_per_group() * frame_.block_rows()) {
+    if (group_start) {
       std::fill(sums_.begin() + static_cast<std::ptrdiff_t>(group * k_ * d),
                 sums_.begin() + static_cast<std::ptrdiff_t>((group + 1) * k_ * d), 0.0);
       std::fill(weight_.begin() + static_cast<std::ptrdiff_t>(group * k_),
