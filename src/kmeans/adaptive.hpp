@@ -11,10 +11,12 @@
 // k = 1000 skips under 2%). After two iterations in a row that
 // computed more than kGiveUpFraction of the n x k distances, or one that
 // computed more than kHopelessFraction, the fit goes on with Lloyd's step.
-// Every 64th row's bounds are tested before each iteration, and an iteration
-// they predict hopeless already runs Lloyd's step (keops-large no longer pays
-// a second Hamerly iteration; with cosine, whose rows are not held, that
-// iteration cost ~110 ms more than Lloyd's until the sample read them too). Both give identical labels, so the switch
+// A new descent's first iteration, which computes every distance either way,
+// runs Lloyd's step, so the per-row bounds exist only once Hamerly runs. Every
+// 64th row's bounds are tested before each iteration, and an iteration they
+// predict hopeless already runs Lloyd's step (keops-large never runs Hamerly:
+// with cosine, whose rows are not held, a hopeless Hamerly iteration cost
+// ~110 ms more than Lloyd's). Both give identical labels, so the switch
 // changes the time, never the result.
 #pragma once
 
@@ -40,13 +42,23 @@ class AdaptiveStep {
     return k >= 8 && k * d >= 4096 && (k >= 32 || small_data);
   }
 
-  AdaptiveStep(const DataFrame<T>& frame, const double* weights, int n_threads)
-      : hamerly_(frame, weights, n_threads), lloyd_(frame, weights, n_threads), rows_(frame.rows()) {}
+  /// `frame` is not const: Hamerly's step has it hold its rows' norms again (DataFrame::hold_row_norms).
+  AdaptiveStep(DataFrame<T>& frame, const double* weights, int n_threads)
+      : frame_(frame), hamerly_(frame, weights, n_threads), lloyd_(frame, weights, n_threads), rows_(frame.rows()) {}
 
-  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances) {
-    if (use_lloyd_) return lloyd_.assign(centers, k, labels, sq_distances);
-    const bool fresh = labels.empty() || labels[0] < 0;  // a new descent: no bounds yet, everything is computed
-    if (!fresh && computed_share_ > kSampleAbove) {
+  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels) {
+    if (use_lloyd_) return lloyd_.assign(centers, k, labels);
+    if (labels.empty() || labels[0] < 0) {
+      // A new descent's first iteration computes every distance whichever
+      // step runs it: Lloyd's does it without Hamerly's per-row bounds, which
+      // a trial that gives Hamerly up at once (keops-large) held for nothing
+      // (1M rows: 24 MB). Hamerly goes on from these centers, its bounds
+      // unknown, as after its own first iteration.
+      const AssignStats stats = lloyd_.assign(centers, k, labels);
+      hamerly_.continue_from(centers, k);
+      return stats;
+    }
+    if (computed_share_ > kSampleAbove) {
       // A sample of the bounds tells beforehand whether this iteration would
       // be hopeless, and Lloyd's step does it instead (keops-large: a second
       // Hamerly iteration that skips nothing). Not after an iteration that
@@ -54,27 +66,33 @@ class AdaptiveStep {
       // cost mid from a k-means++ start ~3% of each iteration.
       const std::optional<double> unsettled = hamerly_.sampled_unsettled_share(centers, k, labels);
       if (unsettled && *unsettled > kHopelessFraction) {
-        use_lloyd_ = true;
-        return lloyd_.assign(centers, k, labels, sq_distances);
+        give_up();
+        return lloyd_.assign(centers, k, labels);
       }
     }
-    const AssignStats stats = hamerly_.assign(centers, k, labels, sq_distances);
-    if (!fresh) {
-      const double all = static_cast<double>(rows_) * static_cast<double>(k);
-      const auto evals = static_cast<double>(stats.distance_evals);
-      computed_share_ = evals / all;
-      poor_in_a_row_ = evals > kGiveUpFraction * all ? poor_in_a_row_ + 1 : 0;
-      use_lloyd_ = poor_in_a_row_ >= 2 || evals > kHopelessFraction * all;
-    }
+    frame_.hold_row_norms();
+    const AssignStats stats = hamerly_.assign(centers, k, labels);
+    const double all = static_cast<double>(rows_) * static_cast<double>(k);
+    const auto evals = static_cast<double>(stats.distance_evals);
+    computed_share_ = evals / all;
+    poor_in_a_row_ = evals > kGiveUpFraction * all ? poor_in_a_row_ + 1 : 0;
+    if (poor_in_a_row_ >= 2 || evals > kHopelessFraction * all) give_up();
     return stats;
   }
 
  private:
+  /// Lloyd's step from now on; Hamerly's bounds are freed.
+  void give_up() noexcept {
+    use_lloyd_ = true;
+    hamerly_.release();
+  }
+
+  DataFrame<T>& frame_;
   HamerlyStep<T> hamerly_;
   LloydStep<T> lloyd_;
   std::size_t rows_;
   int poor_in_a_row_ = 0;
-  double computed_share_ = 1.0;  // of the distances, in the last Hamerly iteration after a new descent's first
+  double computed_share_ = 1.0;  // of the distances, in the last Hamerly iteration
   bool use_lloyd_ = false;
 };
 

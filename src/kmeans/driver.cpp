@@ -46,13 +46,7 @@ double exact_inertia(MatrixView<T> data, const std::vector<double>& c, std::span
   return deterministic_sum_of_batches(
       data.rows(), n_threads, static_cast<double>(d),
       [&](std::size_t first, std::size_t count, double* terms) {
-        if (metric == Metric::Cosine) {
-          kernels::cosine_distances_to_labelled(data.row(first), data.stride(), count, c.data(), labels.data() + first,
-                                                d, terms);
-        } else {
-          kernels::sq_distances_to_labelled(data.row(first), data.stride(), count, c.data(), labels.data() + first, d,
-                                            terms);
-        }
+        distances_to_labelled(data.row(first), data.stride(), count, metric, c.data(), labels.data() + first, d, terms);
         for (std::size_t r = 0; r < count; ++r) terms[r] *= weight_of(weights, first + r);
       },
       kTermBatch);
@@ -154,7 +148,6 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
   RunOutcome out;
   out.path = FramePath(static_cast<std::size_t>(std::max(0, options.max_frames)));
   out.labels.assign(n, -1);
-  std::vector<T> sq_distances(n);
   std::vector<double> new_centers(k * d);
   bool labels_stable = false;
   double last_shift = 0;
@@ -171,12 +164,11 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
     center_sums.clear();
     const AssignStats assigned = [&] {
       const SinkGuard<T> guard(frame, &center_sums);
-      return step.assign(centers.data(), k, out.labels, sq_distances);
+      return step.assign(centers.data(), k, out.labels);
     }();
     center_sums.totals(sums, cluster_weight);
-    const int n_empty =
-        update_centers(frame, weights, std::span<const std::int32_t>(out.labels), std::span<const T>(sq_distances), k,
-                       centers.data(), new_centers.data(), std::move(sums), std::move(cluster_weight));
+    const int n_empty = update_centers(frame, weights, std::span<const std::int32_t>(out.labels), k, centers.data(),
+                                       new_centers.data(), std::move(sums), std::move(cluster_weight), n_threads);
     // In four partial sums (bounds.hpp): one sum, kept on the stack, waited on every add (mojo-table k = 5:
     // ~0.8 us of every iteration, serial).
     const double shift = center_sq_distance(new_centers.data(), centers.data(), k * d);
@@ -205,11 +197,19 @@ RunOutcome run_kmeans(Step& step, const DataFrame<T>& frame, const double* weigh
   out.n_iter = iteration;
   // The last update moved the centers after the last assignment: assign once
   // more so the labels belong to the returned centers (as scikit-learn does).
-  if (!(labels_stable && last_shift == 0)) step.assign(centers.data(), k, out.labels, sq_distances);
+  if (!(labels_stable && last_shift == 0)) step.assign(centers.data(), k, out.labels);
   out.inertia = exact_inertia(frame.data(), centers, out.labels, frame.metric(), weights, n_threads);
   out.centers = std::move(centers);
   return out;
 }
+
+/// From this many centers a frame that is the data itself, larger than the
+/// frame cache, computes its rows' squared norms block by block during Lloyd's
+/// iterations instead of holding them (DataFrame::drop_row_norms): a norm
+/// costs 1/k of a row's distances, and memory stays the data plus O(k d).
+/// (Below the cache size the 4 bytes per row are worth keeping: Auto on 100k
+/// x 64 in place, k = 256, took 8% longer for its Hamerly trial.)
+constexpr std::size_t kRowNormsPerBlockFrom = 256;
 
 /// The relative fall in inertia below which a swap trial is not kept.
 constexpr double kSwapMinGain = 1e-12;
@@ -347,13 +347,11 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
   const auto k = static_cast<std::size_t>(options.n_clusters);
   // Auto: where a row of k distances costs little Lloyd runs; elsewhere
   // Hamerly's step runs while its bounds skip enough (adaptive.hpp).
+  const bool small_data = data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes;
   const Algorithm algorithm =
       options.algorithm != Algorithm::Auto
           ? options.algorithm
-          : (AdaptiveStep<T>::worth_trying(k, data.cols(),
-                                           data.rows() * data.cols() * sizeof(T) <= DataFrame<T>::cache_bytes)
-                 ? Algorithm::Hamerly
-                 : Algorithm::Lloyd);
+          : (AdaptiveStep<T>::worth_trying(k, data.cols(), small_data) ? Algorithm::Hamerly : Algorithm::Lloyd);
   const Refine refine = options.refine != Refine::Auto
                             ? options.refine
                             : (options.init != Init::Given && options.early_stop ? Refine::Swap : Refine::None);
@@ -390,6 +388,11 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
       Rng rng(splitmix64(options.seed) + static_cast<std::uint64_t>(run));
       std::vector<double> centers = initial_centers(frame, weights, options, rng, n_threads);
       if (run == runs - 1 && !step_reads_tiles) frame.drop_lane_tiles();
+      // Auto's Hamerly has them held again if it goes on past its trial.
+      if (run == runs - 1 && k >= kRowNormsPerBlockFrom && !small_data &&
+          (algorithm == Algorithm::Lloyd || options.algorithm == Algorithm::Auto)) {
+        frame.drop_row_norms();
+      }
       std::vector<IterationStats>* history = options.keep_history ? &result.history : nullptr;
       RunOutcome outcome =
           run_kmeans(step, frame, weights, std::move(centers), options, shift_tolerance, run, 0, history, n_threads);
@@ -440,12 +443,13 @@ KMeansResult<T> fit(MatrixView<T> data, const KMeansOptions& options, std::span<
 template <class T>
 std::vector<std::int32_t> predict(MatrixView<T> data, MatrixView<T> centers, Metric metric, int n_threads) {
   std::vector<std::int32_t> labels(data.rows());
-  std::vector<T> sq_distances(data.rows());
   detail::for_each_block_against(data, centers, metric, n_threads,
                                  [&](std::size_t first, std::size_t count, const T* rows, const T* sq_norms,
                                      const kernels::ColumnPanel<T>& panel, kernels::DistanceForm form) {
+                                   thread_local std::vector<T> distances;  // unused: per block, not per row
+                                   distances.resize(count);
                                    kernels::nearest_columns(rows, count, sq_norms, panel, form, labels.data() + first,
-                                                            sq_distances.data() + first);
+                                                            distances.data());
                                  });
   return labels;
 }

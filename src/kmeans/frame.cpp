@@ -380,9 +380,37 @@ std::size_t DataFrame<T>::block(std::size_t b, T* buffer, T* sq_buffer, const T*
     return load_block(b, buffer, sq_buffer);
   }
   const std::size_t first = b * block_rows_;
+  const std::size_t count = std::min(block_rows_, rows() - first);
   rows_out = (in_place_ ? data_.data() : cached_rows_.data()) + first * dim();
-  sq_norms_out = cached_sq_norms_.data() + first;
-  return std::min(block_rows_, rows() - first);
+  if (sq_norms_held()) {
+    sq_norms_out = cached_sq_norms_.data() + first;
+  } else {
+    in_place_sq_norms(rows_out, count, sq_buffer);
+    sq_norms_out = sq_buffer;
+  }
+  return count;
+}
+
+template <class T>
+void DataFrame<T>::hold_row_norms() {
+  if (!in_place_ || sq_norms_held()) return;
+  std::vector<T> norms(rows());
+#pragma omp parallel for schedule(static) \
+    num_threads(threads_for_work(static_cast <double>(rows() * dim()), n_threads_))
+  for (std::size_t b = 0; b < n_blocks(); ++b) {
+    const std::size_t first = b * block_rows_;
+    in_place_sq_norms(data_.row(first), std::min(block_rows_, rows() - first), norms.data() + first);
+  }
+  cached_sq_norms_ = std::move(norms);
+}
+
+template <class T>
+void DataFrame<T>::in_place_sq_norms(const T* rows, std::size_t count, T* out) const {
+  // kernels::sq_norms, rounded to T: bitwise the norms use_in_place took (column_totals).
+  thread_local std::vector<double> norms;
+  norms.resize(count);
+  kernels::sq_norms(rows, dim(), count, dim(), norms.data());
+  for (std::size_t r = 0; r < count; ++r) out[r] = static_cast<T>(norms[r]);
 }
 
 template <class T>
@@ -407,7 +435,10 @@ T DataFrame<T>::load_row(std::size_t i, T* out) const {
   if (blocks_in_memory()) {
     const T* row = (in_place_ ? data_.data() : cached_rows_.data()) + i * dim();
     std::copy(row, row + dim(), out);
-    return cached_sq_norms_[i];
+    if (sq_norms_held()) return cached_sq_norms_[i];
+    T sq_norm{};
+    in_place_sq_norms(row, 1, &sq_norm);
+    return sq_norm;
   }
   double sq_norm = 0;
   kernels::shift_rows(data_.row(i), data_.stride(), 1, metric_ == Metric::Cosine ? norms_.data() + i : nullptr,

@@ -79,10 +79,12 @@ class DataFrame {
     return per == 0 ? 0 : (n_blocks() + per - 1) / per;
   }
 
-  /// What for_each_block calls after each block, with (group, first_row,
-  /// count), on the thread that ran the block: the driver adds the block's
-  /// rows to its group's center sums while they are in cache.
+  /// What for_each_block calls before and after each block, with (group,
+  /// first_row, count), on the thread that runs the block: the driver notes
+  /// the block's labels before the step changes them, and afterwards adds
+  /// the block's rows to its group's center sums while they are in cache.
   struct BlockSink {
+    virtual void block_begin(std::size_t group, std::size_t first, std::size_t count) const = 0;
     virtual void block_done(std::size_t group, std::size_t first, std::size_t count) const = 0;
 
    protected:
@@ -106,16 +108,18 @@ class DataFrame {
     const std::size_t groups = n_groups();
     const BlockSink* sink = sink_;
     const int threads = threads_for_work(work_per_row * static_cast<double>(rows()), n_threads);
-    const bool held = blocks_in_memory() || (!need_rows && sq_norms_held());  // nothing to load: no buffers
+    // Nothing to load or compute, no buffers: rows held (or not needed) and their norms held.
+    const bool held = sq_norms_held() && (blocks_in_memory() || !need_rows);
 #pragma omp parallel num_threads(threads)
     {
-      std::vector<T> buffer(held ? 0 : block_rows_ * dim());
+      std::vector<T> buffer(held || blocks_in_memory() ? 0 : block_rows_ * dim());
       std::vector<T> sq_buffer(held ? 0 : block_rows_);
       const auto run_group = [&](std::size_t g) {
         for (std::size_t b = g * per_group; b < std::min(n_blocks_, (g + 1) * per_group); ++b) {
           const T* block_rows = nullptr;
           const T* sq_norms = nullptr;
           const std::size_t count = block(b, buffer.data(), sq_buffer.data(), block_rows, sq_norms, need_rows);
+          if (sink != nullptr) sink->block_begin(g, b * block_rows_, count);
           f(b, b * block_rows_, count, block_rows, sq_norms);
           if (sink != nullptr) sink->block_done(g, b * block_rows_, count);
         }
@@ -168,6 +172,8 @@ class DataFrame {
   /// their squared norms to `sq_norms` (and, in double, to `exact_sq_norms`
   /// if not null); returns how many rows the block has.
   std::size_t load_block(std::size_t b, T* buffer, T* sq_norms, double* exact_sq_norms = nullptr) const;
+  /// The squared norms of `count` rows of a frame in place, as use_in_place took them, into `out`.
+  void in_place_sq_norms(const T* rows, std::size_t count, T* out) const;
   /// Whether use_in_place may take the data (its size and layout allow it).
   [[nodiscard]] bool may_use_in_place() const noexcept;
   /// Sets the origin, rounded to T.
@@ -211,19 +217,32 @@ class DataFrame {
   /// k-means++ as well as Lloyd, and held twice the rows take); kept where
   /// they are the only copy of the rows (HeldRows::TilesOnly).
   void drop_lane_tiles() noexcept {
-    if (in_place_ || !cached_rows_.empty()) lane_tiles_ = {};
+    if (in_place_ || !cached_rows_.empty()) lane_tiles_ = UninitializedVector<T>();  // `= {}` keeps the capacity
   }
   /// Whether the frame is the data itself (see use_in_place).
   [[nodiscard]] bool in_place() const noexcept {
     return in_place_;
   }
+  /// Frees the rows' squared norms of a frame that is the data itself: block()
+  /// then computes each block's, bitwise the same, while the block is in
+  /// cache. For Lloyd's step with many centers, whose distances cost k times
+  /// a norm's multiply-adds, so that memory stays the data plus O(k d)
+  /// (keops-large, 1M rows: 4 MB); a no-op for other frames.
+  void drop_row_norms() noexcept {
+    if (in_place_) cached_sq_norms_ = std::vector<T>();  // not `= {}`, which keeps the capacity
+  }
+  /// Holds the rows' squared norms again after drop_row_norms (one pass over
+  /// the data, the same bits): for Hamerly's step, which skips most distances
+  /// and would pay for the norms of every block on every pass (mid, 100k x 64
+  /// in place, k = 256: a fifth of its time).
+  void hold_row_norms();
   /// Whether block() points at rows in memory (held as rows, or the data in
   /// place) rather than loading them.
   [[nodiscard]] bool blocks_in_memory() const noexcept {
     return in_place_ || !cached_rows_.empty();
   }
   /// Whether the rows' squared norms in the frame are held (every frame that
-  /// is held or in place).
+  /// is held, and one in place until drop_row_norms).
   [[nodiscard]] bool sq_norms_held() const noexcept {
     return !cached_sq_norms_.empty();
   }
@@ -237,7 +256,7 @@ class DataFrame {
   std::vector<double> origin_;               // subtracted from every row (cosine: from every unit row)
   std::vector<double> norms_;                // cosine only: ||x_i||
   UninitializedVector<T> cached_rows_;       // the rows in the frame, if small enough (cache_if_small)
-  std::vector<T> cached_sq_norms_;           // and their squared norms (also held in place)
+  std::vector<T> cached_sq_norms_;           // and their squared norms (also in place, see drop_row_norms)
   UninitializedVector<T> lane_tiles_;        // see lane_tiles
   bool in_place_ = false;                    // the frame is the data itself: origin 0, rows never copied
   mutable const BlockSink* sink_ = nullptr;  // see set_sink

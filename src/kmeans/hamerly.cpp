@@ -25,18 +25,20 @@ struct Gathered {
 }  // namespace
 
 template <class T>
-AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::span<std::int32_t> labels,
-                                   std::span<T> sq_distances) {
+AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::span<std::int32_t> labels) {
   const std::size_t n = frame_.rows();
   const std::size_t d = frame_.dim();
   frame_.fill_panel(centers, k, panel_);
   const bool cosine = frame_.metric() == Metric::Cosine;
   // Labels of -1 mark a new descent (the driver resets them): no bounds yet.
-  const bool fresh = previous_.size() != k * d || upper_.size() != n || labels.empty() || labels[0] < 0;
-  if (fresh) {
-    upper_.assign(n, 0.0);
+  const bool fresh =
+      previous_.size() != k * d || (upper_.size() != n && !bounds_unknown_) || labels.empty() || labels[0] < 0;
+  if (fresh || bounds_unknown_) {
+    // Unknown upper bounds are infinite: test_row tightens each to the row's exact distance.
+    upper_.assign(n, fresh ? 0.0 : std::numeric_limits<double>::infinity());
     lower_.assign(n, 0.0);
   }
+  bounds_unknown_ = false;
 
   if (!fresh && !prepared_) prepare(centers, k);
   prepared_ = false;
@@ -92,13 +94,12 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
           const std::size_t i = first + r;
           if (!fresh) {
             const auto a = static_cast<std::size_t>(labels[i]);
-            const RowTest test = test_row(i, a, g.own[r], sq_norms[r], max_center_sq_norm);
+            const RowTest test = test_row(upper_[i], lower_[i], a, g.own[r], sq_norms[r], max_center_sq_norm);
             evals += test.tightened;
             own_[i] = g.own[r];  // still its center's after the kernel if the label stays
             if (test.settled) {
               upper_[i] = test.upper;
               lower_[i] = test.lower;
-              sq_distances[i] = static_cast<T>(g.own[r]);
               inertia += weight_of(weights_, i) * inertia_term(g.own[r], cosine);
               continue;
             }
@@ -135,7 +136,6 @@ AssignStats HamerlyStep<T>::assign(const double* centers, std::size_t k, std::sp
           // A new label's center moves with the row's joining it, but not for a row of weight 0.
           if (!fresh && labels[i] != g.best[q]) own_[i] = kUnknownOwn;
           labels[i] = g.best[q];
-          sq_distances[i] = g.best_dist[q];
           upper_[i] = std::sqrt(static_cast<double>(g.best_dist[q]) + error);
           lower_[i] = fresh ? 0.0 : std::sqrt(std::max(0.0, static_cast<double>(g.second_dist[q]) - error));
           inertia += weight_of(weights_, i) * inertia_term(static_cast<double>(g.best_dist[q]), cosine);
@@ -194,13 +194,30 @@ void HamerlyStep<T>::prepare(const double* centers, std::size_t k) {
 }
 
 template <class T>
-typename HamerlyStep<T>::RowTest HamerlyStep<T>::test_row(std::size_t i, std::size_t a, double own, T sq_norm,
-                                                          double max_center_sq_norm) const {
+void HamerlyStep<T>::continue_from(const double* centers, std::size_t k) {
+  previous_.assign(centers, centers + k * frame_.dim());
+  release();
+  bounds_unknown_ = true;
+  prepared_ = false;
+}
+
+template <class T>
+void HamerlyStep<T>::release() noexcept {
+  // New vectors, not `= {}`, which would keep the capacity.
+  upper_ = std::vector<double>();
+  lower_ = std::vector<double>();
+  own_ = std::vector<double>();
+  bounds_unknown_ = false;
+}
+
+template <class T>
+typename HamerlyStep<T>::RowTest HamerlyStep<T>::test_row(double upper, double lower, std::size_t a, double own,
+                                                          T sq_norm, double max_center_sq_norm) const {
   const std::size_t d = frame_.dim();
   const double error = kernel_error_bound<T>(d, static_cast<double>(sq_norm), max_center_sq_norm);
   RowTest test;
-  test.upper = upper_[i] + moves_.move[a];
-  test.lower = lower_[i] - (a == moves_.max_mover ? moves_.second_move : moves_.max_move);
+  test.upper = upper + moves_.move[a];
+  test.lower = lower - (a == moves_.max_mover ? moves_.second_move : moves_.max_move);
   const double limit = std::max(moves_.half_gap[a], test.lower);
   test.settled = bounds_settle(test.upper, limit, error);
   if (!test.settled) {
@@ -217,7 +234,10 @@ std::optional<double> HamerlyStep<T>::sampled_unsettled_share(const double* cent
                                                               std::span<const std::int32_t> labels) {
   const std::size_t n = frame_.rows();
   const std::size_t d = frame_.dim();
-  if (previous_.size() != k * d || upper_.size() != n || labels.empty() || labels[0] < 0) return std::nullopt;
+  const bool bounded = upper_.size() == n;  // else bounds_unknown_: every upper bound infinite, lower 0
+  if (previous_.size() != k * d || !(bounded || bounds_unknown_) || labels.empty() || labels[0] < 0) {
+    return std::nullopt;
+  }
   prepare(centers, k);
   const std::vector<double> frame_centers = centers_in_frame(frame_, centers, k);
   // As max_sq_norm(panel), from the centers in the frame (the panel is filled by assign).
@@ -244,7 +264,9 @@ std::optional<double> HamerlyStep<T>::sampled_unsettled_share(const double* cent
       const T sq_norm = frame_.load_row(i, row.data());
       const auto a = static_cast<std::size_t>(labels[i]);
       const double own = kernels::sq_distance_to_point(row.data(), frame_centers.data() + a * d, d);
-      unsettled += !test_row(i, a, own, sq_norm, max_center_sq_norm).settled;
+      const double upper = bounded ? upper_[i] : std::numeric_limits<double>::infinity();
+      const double lower = bounded ? lower_[i] : 0.0;
+      unsettled += !test_row(upper, lower, a, own, sq_norm, max_center_sq_norm).settled;
     }
   }
   if (sampled == 0) return std::nullopt;

@@ -9,7 +9,7 @@
 // more than twice the rounding error the kernel can make on a squared
 // distance, so Lloyd's computed arg-min would pick the same center; rows that
 // are not skipped get exactly Lloyd's arithmetic. Each row's distance to its
-// own center (for the inertia and empty-cluster relocation) is computed in
+// own center (for the inertia) is computed in
 // double for skipped rows, so those agree with Lloyd's to rounding; it is kept
 // and reused, bit for bit, while neither the row's label nor its center
 // changes.
@@ -31,7 +31,17 @@ class HamerlyStep {
   HamerlyStep(const DataFrame<T>& frame, const double* weights, int n_threads)
       : frame_(frame), weights_(weights), n_threads_(n_threads) {}
 
-  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances);
+  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels);
+
+  /// Goes on with a descent whose last assignment, at `centers`, was not
+  /// this step's (Auto runs a new descent's first iteration with Lloyd's
+  /// step): no bound is known, so the next assign tightens every row's upper
+  /// bound to its exact distance and tests it against half the gap to its
+  /// center's nearest other (lower bounds 0), as after its own first
+  /// iteration. The per-row bounds are only allocated by that assign.
+  void continue_from(const double* centers, std::size_t k);
+  /// Frees the per-row bounds (Auto gave Hamerly up).
+  void release() noexcept;
 
   /// Rows sampled by sampled_unsettled_share: every kSampleStride-th.
   static constexpr std::size_t kSampleStride = 64;
@@ -65,7 +75,7 @@ class HamerlyStep {
     double upper = 0;
     double lower = 0;
   };
-  RowTest test_row(std::size_t i, std::size_t a, double own, T sq_norm, double max_center_sq_norm) const;
+  RowTest test_row(double upper, double lower, std::size_t a, double own, T sq_norm, double max_center_sq_norm) const;
 
   const DataFrame<T>& frame_;
   const double* weights_;
@@ -76,8 +86,9 @@ class HamerlyStep {
   std::vector<double> previous_;  // the centers of the previous call (k x d)
   std::vector<double> own_;       // per row: its exact squared distance to its center at previous_, or NaN
   static constexpr double kUnknownOwn = std::numeric_limits<double>::quiet_NaN();
-  CenterMoves moves_;      // from prepare, for the centers of the coming assign
-  bool prepared_ = false;  // moves_ already hold the coming assign's centers
+  CenterMoves moves_;            // from prepare, for the centers of the coming assign
+  bool prepared_ = false;        // moves_ already hold the coming assign's centers
+  bool bounds_unknown_ = false;  // continue_from: previous_ holds the last centers, upper_ and lower_ are empty
 };
 
 static_assert(AssignmentStep<HamerlyStep<float>, float>);

@@ -122,7 +122,7 @@ std::vector<double> kmeans_plus_plus(const DataFrame<T>& frame, const double* we
     {
       const bool loads = held_tiles == nullptr && !frame.blocks_in_memory();
       std::vector<T> buffer(loads ? block_rows * d : 0);
-      std::vector<T> sq_buffer(loads ? block_rows : 0);
+      std::vector<T> sq_buffer(loads || !frame.sq_norms_held() ? block_rows : 0);
       UninitializedVector<T> tile_buffer(held_tiles == nullptr ? block_stride * d : 0);
       UninitializedVector<T> dist_buffer(store == nullptr ? block_stride * n_cols : 0);
       std::vector<double> partial(n_cols * L);

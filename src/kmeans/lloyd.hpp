@@ -16,7 +16,7 @@ class LloydStep {
   LloydStep(const DataFrame<T>& frame, const double* weights, int n_threads)
       : frame_(frame), weights_(weights), n_threads_(n_threads) {}
 
-  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances);
+  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels);
 
  private:
   const DataFrame<T>& frame_;

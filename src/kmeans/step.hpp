@@ -22,13 +22,13 @@ struct AssignStats {
 };
 
 /// An assignment step: `centers` are k x d in original coordinates (double);
-/// `labels` holds the previous labels (or -1) and receives the new ones;
-/// `sq_distances` receives each row's squared distance to its new center in
-/// the metric's frame (chord length squared for cosine).
+/// `labels` holds the previous labels (or -1) and receives the new ones. No
+/// per-row distances come back: the driver needs them only for empty
+/// clusters (update_centers computes them then), and 1M rows' would take as
+/// much memory as the labels.
 template <class S, class T>
-concept AssignmentStep = requires(S& step, const double* centers, std::size_t k, std::span<std::int32_t> labels,
-                                  std::span<T> sq_distances) {
-  { step.assign(centers, k, labels, sq_distances) } -> std::same_as<AssignStats>;
+concept AssignmentStep = requires(S& step, const double* centers, std::size_t k, std::span<std::int32_t> labels) {
+  { step.assign(centers, k, labels) } -> std::same_as<AssignStats>;
 };
 
 /// Each block's share of AssignStats, written by whichever thread ran the

@@ -23,7 +23,6 @@ CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std:
       sums_(frame.n_groups() * k * frame.dim(), 0.0),
       weight_(frame.n_groups() * k, 0.0),
       members_(frame.n_groups() * k, 0),
-      summed_labels_(frame.rows(), -1),
       moved_(frame.n_groups(), 0),
       drift_(frame.n_groups(), 0),
       whole_(frame.n_groups(), 1),
@@ -41,6 +40,21 @@ CenterSums<T>::CenterSums(const DataFrame<T>& frame, const double* weights, std:
     }
     updates_ = heaviest <= kMaxWeightRatio * lightest;
   }
+}
+
+namespace {
+
+/// The labels of the block a thread is assigning, as they were before (block_begin): the labels its group's
+/// sums hold, since every assignment that changes labels passes them to the sums block by block (-1: none
+/// yet). A block's worth per thread, where a copy of all the labels took 4 MB for 1M rows.
+thread_local std::vector<std::int32_t> labels_before;
+
+}  // namespace
+
+template <class T>
+void CenterSums<T>::block_begin(std::size_t, std::size_t first, std::size_t count) const {
+  labels_before.assign(labels_.begin() + static_cast<std::ptrdiff_t>(first),
+                       labels_.begin() + static_cast<std::ptrdiff_t>(first + count));
 }
 
 template <class T>
@@ -67,7 +81,7 @@ template <class T>
 void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t count) const {
   const std::size_t d = frame_.dim();
   const std::int32_t* now = labels_.data() + first;
-  std::int32_t* then = summed_labels_.data() + first;
+  const std::int32_t* then = labels_before.data();
   const bool group_start = first == group * frame_.blocks_per_group() * frame_.block_rows();
   if (group_start) {
     // Whole when a quarter of the group's first block moved (or is new to the sums): an update costs two
@@ -91,7 +105,6 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
     for (std::size_t r = 0; r < count; ++r) moved += now[r] != then[r] && then[r] >= 0;
     moved_[group] += moved;
     add_rows(group, first, count, nullptr, count, now, 1.0);
-    std::copy(now, now + count, then);
     return;
   }
   // Compared whole first (vectorised): most blocks keep their labels once a fit settles.
@@ -122,7 +135,6 @@ void CenterSums<T>::block_done(std::size_t group, std::size_t first, std::size_t
     weight_[group * k_ + l] = 0.0;
   }
   add_rows(group, first, count, moved.data(), moved.size(), now, 1.0);
-  std::copy(now, now + count, then);
 }
 
 template <class T>
@@ -205,9 +217,68 @@ void CenterSums<T>::totals(std::vector<double>& sums, std::vector<double>& weigh
 }
 
 template <class T>
+void distances_to_labelled(const T* rows, std::size_t stride, std::size_t count, Metric metric, const double* centers,
+                           const std::int32_t* labels, std::size_t d, double* out) {
+  if (metric == Metric::Cosine) {
+    kernels::cosine_distances_to_labelled(rows, stride, count, centers, labels, d, out);
+  } else {
+    kernels::sq_distances_to_labelled(rows, stride, count, centers, labels, d, out);
+  }
+}
+
+namespace {
+
+/// The `m` rows farthest from their labelled centers (distances_to_labelled),
+/// farthest first, ties to the lower row. Each thread keeps its m farthest
+/// so far; the order is total, so the rows picked do not depend on the
+/// thread count. Memory: m candidates per thread, not a distance per row.
+template <class T>
+std::vector<std::size_t> farthest_rows(const DataFrame<T>& frame, std::span<const std::int32_t> labels,
+                                       const double* centers, std::size_t m, int n_threads) {
+  using Candidate = std::pair<double, std::size_t>;  // distance, row
+  const auto farther = [](const Candidate& a, const Candidate& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  };
+  const auto keep_farthest = [&](std::vector<Candidate>& candidates) {
+    if (candidates.size() <= m) return;
+    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(m - 1), candidates.end(),
+                     farther);
+    candidates.resize(m);
+  };
+  const MatrixView<T> data = frame.data();
+  const std::size_t n = data.rows();
+  const std::size_t d = data.cols();
+  const std::size_t n_chunks = chunk_count(n, kReductionChunk);
+  std::vector<Candidate> all;
+#pragma omp parallel num_threads(threads_for_work(static_cast <double>(n * d), n_threads))
+  {
+    std::vector<double> distance(kReductionChunk);
+    std::vector<Candidate> mine;
+#pragma omp for schedule(static)
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+      const std::size_t first = c * kReductionChunk;
+      const std::size_t count = std::min(n, first + kReductionChunk) - first;
+      distances_to_labelled(data.row(first), data.stride(), count, frame.metric(), centers, labels.data() + first, d,
+                            distance.data());
+      for (std::size_t r = 0; r < count; ++r) mine.emplace_back(distance[r], first + r);
+      keep_farthest(mine);
+    }
+#pragma omp critical
+    all.insert(all.end(), mine.begin(), mine.end());
+  }
+  keep_farthest(all);
+  std::sort(all.begin(), all.end(), farther);
+  std::vector<std::size_t> rows(all.size());
+  std::transform(all.begin(), all.end(), rows.begin(), [](const Candidate& c) { return c.second; });
+  return rows;
+}
+
+}  // namespace
+
+template <class T>
 int update_centers(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels,
-                   std::span<const T> sq_distances, std::size_t k, const double* old_centers, double* new_centers,
-                   std::vector<double> sums, std::vector<double> cluster_weight) {
+                   std::size_t k, const double* old_centers, double* new_centers, std::vector<double> sums,
+                   std::vector<double> cluster_weight, int n_threads) {
   const std::size_t n = frame.rows();
   const std::size_t d = frame.dim();
   const bool cosine = frame.metric() == Metric::Cosine;
@@ -220,18 +291,12 @@ int update_centers(const DataFrame<T>& frame, const double* weights, std::span<c
   }
   std::vector<bool> keep_old(k, false);
   if (!empty.empty()) {
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    const auto farther = [&](std::size_t a, std::size_t b) {
-      return sq_distances[a] > sq_distances[b] || (sq_distances[a] == sq_distances[b] && a < b);
-    };
     const std::size_t m = std::min(empty.size(), n);
-    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(m - 1), order.end(), farther);
-    std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(m), farther);
+    const std::vector<std::size_t> farthest = farthest_rows(frame, labels, old_centers, m, n_threads);
     std::vector<double> row(d);
     for (std::size_t e = 0; e < m; ++e) {
       const std::size_t target = empty[e];
-      const std::size_t i = order[e];
+      const std::size_t i = farthest[e];
       const auto source = static_cast<std::size_t>(labels[i]);
       frame.row_as_center(i, row.data());
       const double w = weight_of(weights, i);
@@ -273,11 +338,13 @@ int update_centers(const DataFrame<T>& frame, const double* weights, std::span<c
 
 template class CenterSums<float>;
 template class CenterSums<double>;
-template int update_centers<float>(const DataFrame<float>&, const double*, std::span<const std::int32_t>,
-                                   std::span<const float>, std::size_t, const double*, double*, std::vector<double>,
-                                   std::vector<double>);
-template int update_centers<double>(const DataFrame<double>&, const double*, std::span<const std::int32_t>,
-                                    std::span<const double>, std::size_t, const double*, double*, std::vector<double>,
-                                    std::vector<double>);
+#define CENTRIX_INSTANTIATE_UPDATE(T)                                                                            \
+  template void distances_to_labelled<T>(const T*, std::size_t, std::size_t, Metric, const double*,              \
+                                         const std::int32_t*, std::size_t, double*);                             \
+  template int update_centers<T>(const DataFrame<T>&, const double*, std::span<const std::int32_t>, std::size_t, \
+                                 const double*, double*, std::vector<double>, std::vector<double>, int);
+CENTRIX_INSTANTIATE_UPDATE(float)
+CENTRIX_INSTANTIATE_UPDATE(double)
+#undef CENTRIX_INSTANTIATE_UPDATE
 
 }  // namespace centrix::detail

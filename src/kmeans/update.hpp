@@ -38,6 +38,8 @@ class CenterSums final : public DataFrame<T>::BlockSink {
 
   /// Prepares for the next assignment: decides which groups are summed whole.
   void clear();
+  /// Notes the block's labels before the assignment changes them: the labels its group's sums hold.
+  void block_begin(std::size_t group, std::size_t first, std::size_t count) const override;
   void block_done(std::size_t group, std::size_t first, std::size_t count) const override;
   /// The groups' sums added in group order: k x d sums (in original
   /// coordinates; of unit rows for cosine) and k weights.
@@ -48,15 +50,14 @@ class CenterSums final : public DataFrame<T>::BlockSink {
   const double* weights_;
   std::span<const std::int32_t> labels_;
   std::size_t k_;
-  mutable std::vector<double> sums_;                 // groups x k x d
-  mutable std::vector<double> weight_;               // groups x k
-  mutable std::vector<std::int64_t> members_;        // groups x k: rows of positive weight
-  mutable std::vector<std::int32_t> summed_labels_;  // the labels the groups' sums hold (-1: none)
-  mutable std::vector<std::size_t> moved_;           // per group: rows that changed cluster in this assignment
-  std::vector<std::size_t> drift_;                   // per group: rows moved by updates since it was summed whole
-  mutable std::vector<char> whole_;                  // per group: summed whole in this assignment
-  std::vector<char> forced_whole_;                   // per group: summed whole whatever moves (drift, weights)
-  bool updates_ = true;                              // false: every group summed whole every time
+  mutable std::vector<double> sums_;           // groups x k x d
+  mutable std::vector<double> weight_;         // groups x k
+  mutable std::vector<std::int64_t> members_;  // groups x k: rows of positive weight
+  mutable std::vector<std::size_t> moved_;     // per group: rows that changed cluster in this assignment
+  std::vector<std::size_t> drift_;             // per group: rows moved by updates since it was summed whole
+  mutable std::vector<char> whole_;            // per group: summed whole in this assignment
+  std::vector<char> forced_whole_;             // per group: summed whole whatever moves (drift, weights)
+  bool updates_ = true;                        // false: every group summed whole every time
   /// Above this ratio of the largest to the smallest positive weight the sums are never updated.
   static constexpr double kMaxWeightRatio = 1e6;
 
@@ -68,13 +69,22 @@ class CenterSums final : public DataFrame<T>::BlockSink {
                 const std::int32_t* clusters, double sign) const;
 };
 
+/// Each of `count` rows' exact distance to its labelled center, in double,
+/// from the row as given (no expanded form): squared Euclidean, or 1 - cos for
+/// cosine. `rows` is the first row (`stride` apart), `centers` k x d in
+/// original coordinates (unit length for cosine). The inertia's terms, unweighted.
+template <class T>
+void distances_to_labelled(const T* rows, std::size_t stride, std::size_t count, Metric metric, const double* centers,
+                           const std::int32_t* labels, std::size_t d, double* out);
+
 /// Turns each cluster's sum and weight (CenterSums::totals) into the updated
 /// k x d centers (original coordinates; unit length for cosine), written to
-/// `new_centers`; returns how many clusters were empty and moved.
-/// `sq_distances` are the rows' distances to their assigned old centers.
+/// `new_centers`; returns how many clusters were empty and moved. The rows
+/// they take are found by their distances to their labelled `old_centers`,
+/// computed only when a cluster is empty (one pass over the data).
 template <class T>
 int update_centers(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels,
-                   std::span<const T> sq_distances, std::size_t k, const double* old_centers, double* new_centers,
-                   std::vector<double> sums, std::vector<double> cluster_weight);
+                   std::size_t k, const double* old_centers, double* new_centers, std::vector<double> sums,
+                   std::vector<double> cluster_weight, int n_threads);
 
 }  // namespace centrix::detail

@@ -141,8 +141,7 @@ void YinyangStep<T>::regroup(const double* centers, std::size_t k) {
 }
 
 template <class T>
-AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::span<std::int32_t> labels,
-                                   std::span<T> sq_distances) {
+AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::span<std::int32_t> labels) {
   const std::size_t n = frame_.rows();
   const std::size_t d = frame_.dim();
   const bool cosine = frame_.metric() == Metric::Cosine;
@@ -246,7 +245,6 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
             if (bounds_settle(upper, global, error)) {
               if (own < 0) own = kernels::sq_distance_to_point(x, frame_centers.data() + a * d, d);
               upper_[i] = upper;
-              sq_distances[i] = static_cast<T>(own);
               inertia += weight_of(weights_, i) * inertia_term(own, cosine);
               continue;
             }
@@ -330,7 +328,6 @@ AssignStats YinyangStep<T>::assign(const double* centers, std::size_t k, std::sp
           }
           changed += labels[i] != best_center;
           labels[i] = best_center;
-          sq_distances[i] = best;
           upper_[i] = std::sqrt(static_cast<double>(best) + error);
           inertia += weight_of(weights_, i) * inertia_term(static_cast<double>(best), cosine);
         }

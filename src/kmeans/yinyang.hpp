@@ -45,7 +45,7 @@ class YinyangStep {
   YinyangStep(const DataFrame<T>& frame, const double* weights, int n_threads, std::size_t centers_per_group)
       : frame_(frame), weights_(weights), n_threads_(n_threads), centers_per_group_(centers_per_group) {}
 
-  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels, std::span<T> sq_distances);
+  AssignStats assign(const double* centers, std::size_t k, std::span<std::int32_t> labels);
 
  private:
   /// Groups the centers (k-means on the centers, in double) and orders the panel by group.

@@ -362,6 +362,20 @@ void expect_same_clustering(const KMeansResult<T>& a, const KMeansResult<T>& b) 
   EXPECT_NEAR(a.inertia, b.inertia, 1e-6 * b.inertia);
 }
 
+/// `options` on 1 and on 3 threads give bitwise `expected`.
+template <class T>
+void expect_bitwise_for_1_and_3_threads(const Problem<T>& p, const KMeansOptions& options,
+                                        const KMeansResult<T>& expected) {
+  for (int threads : {1, 3}) {
+    KMeansOptions t = options;
+    t.n_threads = threads;
+    const auto other = fit(p.view(), t);
+    EXPECT_EQ(other.labels, expected.labels) << threads;
+    EXPECT_EQ(other.centers.values, expected.centers.values) << threads;
+    EXPECT_EQ(other.inertia, expected.inertia) << threads;
+  }
+}
+
 TEST(LargeData, InPlaceAndShiftedFramesGiveTheHeldFramesClustering) {
   for (double offset : {0.0, 1e4}) {  // near 0: the data is the frame; far: rows are shifted block by block
     auto p = blob_problem<float>(4000, 24, 12, 1.0, 8);
@@ -375,17 +389,48 @@ TEST(LargeData, InPlaceAndShiftedFramesGiveTheHeldFramesClustering) {
     const auto streamed = fit(p.view(), o);
     expect_same_clustering(streamed, held);
     // Still bitwise the same for any thread count, and every algorithm still equals Lloyd.
-    for (int threads : {1, 3}) {
-      KMeansOptions t = o;
-      t.n_threads = threads;
-      const auto other = fit(p.view(), t);
-      EXPECT_EQ(other.labels, streamed.labels);
-      EXPECT_EQ(other.centers.values, streamed.centers.values);
-      EXPECT_EQ(other.inertia, streamed.inertia);
-    }
+    expect_bitwise_for_1_and_3_threads(p, o, streamed);
     for (Algorithm a : {Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan}) {
       expect_same_as_lloyd(p, o, a);
     }
+  }
+}
+
+TEST(LargeData, InPlaceRowsWithManyCentersHaveTheirNormsComputedPerBlock) {
+  // From 256 centers a frame in place frees its rows' squared norms after the initialisation, and each
+  // block's are computed as it is assigned: bitwise the norms it held, so the clustering is the one with
+  // norms held, for any thread count and every algorithm.
+  const auto p = blob_problem<float>(4000, 24, 256, 0.5, 14);
+  const CacheLimit<float> limit(0);
+  auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0);
+  ASSERT_TRUE(frame.in_place());
+  std::vector<float> held(p.n);
+  std::vector<float> row(p.d);
+  const auto norms_by_block = [&] {
+    std::vector<float> norms(p.n);
+    std::vector<float> buffer(frame.block_rows() * p.d);
+    std::vector<float> sq_buffer(frame.block_rows());
+    for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
+      const float* rows = nullptr;
+      const float* sq_norms = nullptr;
+      const std::size_t count = frame.block(b, buffer.data(), sq_buffer.data(), rows, sq_norms);
+      EXPECT_EQ(rows, p.values.data() + b * frame.block_rows() * p.d);  // the data itself
+      std::copy(sq_norms, sq_norms + count, norms.begin() + static_cast<std::ptrdiff_t>(b * frame.block_rows()));
+    }
+    return norms;
+  };
+  const std::vector<float> before = norms_by_block();
+  ASSERT_TRUE(frame.sq_norms_held());
+  frame.drop_row_norms();
+  EXPECT_FALSE(frame.sq_norms_held());
+  EXPECT_EQ(norms_by_block(), before);
+  for (std::size_t i = 0; i < p.n; i += 397) EXPECT_EQ(frame.load_row(i, row.data()), before[i]) << i;
+
+  KMeansOptions o = plain(256);
+  o.algorithm = Algorithm::Lloyd;
+  expect_bitwise_for_1_and_3_threads(p, o, fit(p.view(), o));
+  for (Algorithm a : {Algorithm::Auto, Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan}) {
+    expect_same_as_lloyd(p, o, a);
   }
 }
 
@@ -635,6 +680,22 @@ TEST(Frame, TilesOnlyHoldTheSameRowsAsRowMajor) {
 
 class CenterSumsUpdated : public ::testing::TestWithParam<std::size_t> {};
 
+/// An assignment to `next` as the driver's steps make one: block by block, each block's labels changed
+/// between the sums' block_begin and block_done.
+void assign_block_by_block(const detail::DataFrame<double>& frame, detail::CenterSums<double>& sums,
+                           std::vector<std::int32_t>& labels, const std::vector<std::int32_t>& next) {
+  sums.clear();
+  for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
+    const std::size_t first = b * frame.block_rows();
+    const std::size_t count = std::min(frame.block_rows(), frame.rows() - first);
+    sums.block_begin(b / frame.blocks_per_group(), first, count);
+    std::copy(next.begin() + static_cast<std::ptrdiff_t>(first),
+              next.begin() + static_cast<std::ptrdiff_t>(first + count),
+              labels.begin() + static_cast<std::ptrdiff_t>(first));
+    sums.block_done(b / frame.blocks_per_group(), first, count);
+  }
+}
+
 TEST_P(CenterSumsUpdated, MovedRowsMoveTheirSumsAndEmptiedClustersAreExactlyZero) {
   // Groups whose rows mostly keep their labels are updated by the rows that moved (out of the old
   // cluster, into the new); a group where a quarter of the rows moved is summed whole in the next
@@ -649,19 +710,16 @@ TEST_P(CenterSumsUpdated, MovedRowsMoveTheirSumsAndEmptiedClustersAreExactlyZero
   std::vector<double> weights(p.n);
   for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.1 + static_cast<double>(i % 7) / 3.0;
   for (const double* w : {static_cast<const double*>(nullptr), static_cast<const double*>(weights.data())}) {
-    std::vector<std::int32_t> labels(p.n);
-    for (std::size_t i = 0; i < p.n; ++i) labels[i] = static_cast<std::int32_t>((i * 7) % kClusters);
+    // `labels` are what the sums see (-1 before the first assignment); each pass moves them to `next`.
+    std::vector<std::int32_t> next(p.n);
+    for (std::size_t i = 0; i < p.n; ++i) next[i] = static_cast<std::int32_t>((i * 7) % kClusters);
+    std::vector<std::int32_t> labels(p.n, -1);
     detail::CenterSums<double> kept(frame, w, labels, kClusters);
-    const auto pass = [&](detail::CenterSums<double>& sums) {
-      sums.clear();
-      for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
-        sums.block_done(b / per_group, b * frame.block_rows(),
-                        std::min(frame.block_rows(), p.n - b * frame.block_rows()));
-      }
-    };
+    const auto pass = [&](detail::CenterSums<double>& sums) { assign_block_by_block(frame, sums, labels, next); };
     const auto fresh_totals = [&](std::vector<double>& sums, std::vector<double>& weight) {
-      detail::CenterSums<double> fresh(frame, w, labels, kClusters);
-      pass(fresh);
+      std::vector<std::int32_t> fresh_labels(p.n, -1);
+      detail::CenterSums<double> fresh(frame, w, fresh_labels, kClusters);
+      assign_block_by_block(frame, fresh, fresh_labels, next);
       fresh.totals(sums, weight);
     };
     const auto expect_close_to_fresh = [&](const char* what) {
@@ -690,12 +748,12 @@ TEST_P(CenterSumsUpdated, MovedRowsMoveTheirSumsAndEmptiedClustersAreExactlyZero
     expect_bitwise_fresh("nothing moved");
 
     // A few rows move, in several groups: updated, not summed again.
-    for (std::size_t i = 5; i < p.n; i += 997) labels[i] = static_cast<std::int32_t>((labels[i] + 1) % kClusters);
+    for (std::size_t i = 5; i < p.n; i += 997) next[i] = static_cast<std::int32_t>((next[i] + 1) % kClusters);
     pass(kept);
     const double moved_error = expect_close_to_fresh("a few rows moved");
 
     // Every row of cluster 3 moves to cluster 4: cluster 3 is left with nothing, exactly.
-    for (auto& l : labels) l = l == 3 ? 4 : l;
+    for (auto& l : next) l = l == 3 ? 4 : l;
     pass(kept);
     expect_close_to_fresh("cluster 3 emptied");
     std::vector<double> sums, weight;
@@ -706,7 +764,7 @@ TEST_P(CenterSumsUpdated, MovedRowsMoveTheirSumsAndEmptiedClustersAreExactlyZero
     // A third of the rows move (every third row, so a third of every group): updated in this pass; then
     // every group is summed whole, which gives fresh sums again.
     for (std::size_t i = 0; i < p.n; i += 3)
-      labels[i] = static_cast<std::int32_t>((static_cast<std::size_t>(labels[i]) + 1 + (i / 5) % 63) % kClusters);
+      next[i] = static_cast<std::int32_t>((static_cast<std::size_t>(next[i]) + 1 + (i / 5) % 63) % kClusters);
     pass(kept);
     expect_close_to_fresh("a third of the rows moved");
     pass(kept);
@@ -738,22 +796,17 @@ TEST(CenterSumsUpdated, WeightsFarApartAreSummedWholeEveryTime) {
   const auto frame = detail::DataFrame<double>::for_fit(p.view(), Metric::Euclidean, 2);
   std::vector<double> weights(p.n);
   for (std::size_t i = 0; i < p.n; ++i) weights[i] = i % 2 ? 1e-7 * (1.0 + static_cast<double>(i % 7) / 3.0) : 1.3;
-  std::vector<std::int32_t> labels(p.n);
-  for (std::size_t i = 0; i < p.n; ++i) labels[i] = static_cast<std::int32_t>(i % 8);
-  const auto pass = [&](detail::CenterSums<double>& sums) {
-    sums.clear();
-    for (std::size_t b = 0; b < frame.n_blocks(); ++b) {
-      sums.block_done(b / frame.blocks_per_group(), b * frame.block_rows(),
-                      std::min(frame.block_rows(), p.n - b * frame.block_rows()));
-    }
-  };
+  std::vector<std::int32_t> next(p.n);
+  for (std::size_t i = 0; i < p.n; ++i) next[i] = static_cast<std::int32_t>(i % 8);
+  std::vector<std::int32_t> labels(p.n, -1);
   detail::CenterSums<double> kept(frame, weights.data(), labels, 8);
-  pass(kept);
-  pass(kept);
-  for (std::size_t i = 0; i < p.n; i += 37) labels[i] = static_cast<std::int32_t>((labels[i] + 3) % 8);
-  pass(kept);
-  detail::CenterSums<double> fresh(frame, weights.data(), labels, 8);
-  pass(fresh);
+  assign_block_by_block(frame, kept, labels, next);
+  assign_block_by_block(frame, kept, labels, next);
+  for (std::size_t i = 0; i < p.n; i += 37) next[i] = static_cast<std::int32_t>((next[i] + 3) % 8);
+  assign_block_by_block(frame, kept, labels, next);
+  std::vector<std::int32_t> fresh_labels(p.n, -1);
+  detail::CenterSums<double> fresh(frame, weights.data(), fresh_labels, 8);
+  assign_block_by_block(frame, fresh, fresh_labels, next);
   std::vector<double> kept_sums, kept_weights, fresh_sums, fresh_weights;
   kept.totals(kept_sums, kept_weights);
   fresh.totals(fresh_sums, fresh_weights);

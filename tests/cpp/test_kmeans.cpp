@@ -132,6 +132,36 @@ TEST(Lloyd, EmptyClusterIsRelocatedLikeTheReference) {
   for (int j = 0; j < 4; ++j) EXPECT_NE(std::count(fast.labels.begin(), fast.labels.end(), j), 0) << j;
 }
 
+TEST(Lloyd, ManyEmptyClustersTakeTheFarthestRowsWhateverTheThreads) {
+  // Six copies of the first center lose every tie to it and are left empty at once, over rows in several
+  // chunks: each takes one of the six farthest rows, found by each thread among its own chunks, then merged.
+  for (const Metric metric : {Metric::Euclidean, Metric::Cosine}) {
+    SCOPED_TRACE(to_string(metric));
+    auto b = blobs(9000, 5, 4, 1.0, 21);
+    std::vector<double> init = pick_rows(b.data, first_rows(4));
+    for (int j = 0; j < 6; ++j) init.insert(init.end(), init.begin(), init.begin() + 5);
+    KMeansOptions options;
+    options.n_clusters = 10;
+    options.metric = metric;
+    options.init = Init::Given;
+    options.initial_centers = init;
+    options.max_iter = 20;
+    const MatrixView<double> view(b.data.values.data(), 9000, 5);
+    const auto ref = reference::lloyd(view, options);
+    ASSERT_FALSE(ref.history.empty());
+    EXPECT_EQ(ref.history[0].n_empty, 6);
+    for (const int threads : {1, 2}) {
+      options.n_threads = threads;
+      const auto fast = fit(view, options);
+      EXPECT_EQ(fast.history[0].n_empty, 6);
+      EXPECT_EQ(fast.labels, ref.labels) << threads << " threads";
+      for (std::size_t i = 0; i < ref.centers.values.size(); ++i) {
+        EXPECT_NEAR(fast.centers.values[i], ref.centers.values[i], 1e-9) << threads << " threads";
+      }
+    }
+  }
+}
+
 TEST(Properties, InertiaNeverRises) {
   const auto b = blobs(3000, 10, 20, 4.0, 3);
   KMeansOptions options;
