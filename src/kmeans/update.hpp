@@ -25,18 +25,20 @@ namespace centrix::detail {
 /// from its old cluster's sums and added to its new one's, so an iteration in
 /// which few rows move costs only those rows (after the first few iterations,
 /// most; the full pass was a fifth of a Lloyd iteration on 5000 x 26, k = 26).
-/// A group is summed whole instead when a quarter of its rows or more moved
-/// in its previous assignment, and once its moved rows add up to its row
-/// count, so that the rounding of the additions and removals never builds up
-/// beyond that of a few passes; and always where the positive weights span
-/// more than kMaxWeightRatio. A cluster left with no row of positive weight
-/// has its sums set to exactly 0, so empty clusters are found exactly.
+/// Which rows moved it learns from each block's labels as they were before
+/// the step changed them (block_begin): no copy of all the labels is kept.
+/// A group is summed whole instead when a quarter of its first block's rows
+/// or more moved, and once its moved rows add up to its row count, so that
+/// the rounding of the additions and removals never builds up beyond that of
+/// a few passes; and always where the positive weights span more than
+/// kMaxWeightRatio. A cluster left with no row of positive weight has its
+/// sums set to exactly 0, so empty clusters are found exactly.
 template <class T>
 class CenterSums final : public DataFrame<T>::BlockSink {
  public:
   CenterSums(const DataFrame<T>& frame, const double* weights, std::span<const std::int32_t> labels, std::size_t k);
 
-  /// Prepares for the next assignment: decides which groups are summed whole.
+  /// Prepares for the next assignment: decides which groups must be summed whole.
   void clear();
   /// Notes the block's labels before the assignment changes them: the labels its group's sums hold.
   void block_begin(std::size_t group, std::size_t first, std::size_t count) const override;
