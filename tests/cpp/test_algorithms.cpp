@@ -397,9 +397,10 @@ TEST(LargeData, InPlaceAndShiftedFramesGiveTheHeldFramesClustering) {
 }
 
 TEST(LargeData, InPlaceRowsWithManyCentersHaveTheirNormsComputedPerBlock) {
-  // From 256 centers a frame in place frees its rows' squared norms after the initialisation, and each
-  // block's are computed as it is assigned: bitwise the norms it held, so the clustering is the one with
-  // norms held, for any thread count and every algorithm.
+  // From 256 centers, for Lloyd and Auto, a frame in place beyond the frame cache frees its rows' squared
+  // norms after the initialisation, and each block's are computed as it is assigned: bitwise the norms it
+  // held. Lloyd's fit is then the same for any thread count, and every other algorithm (Auto dropping them
+  // too and holding them again for Hamerly; the others keeping them) gives Lloyd's result.
   const auto p = blob_problem<float>(4000, 24, 256, 0.5, 14);
   const CacheLimit<float> limit(0);
   auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0);

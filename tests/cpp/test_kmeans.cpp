@@ -133,24 +133,25 @@ TEST(Lloyd, EmptyClusterIsRelocatedLikeTheReference) {
 }
 
 TEST(Lloyd, ManyEmptyClustersTakeTheFarthestRowsWhateverTheThreads) {
-  // Six copies of the first center lose every tie to it and are left empty at once, over rows in several
-  // chunks: each takes one of the six farthest rows, found by each thread among its own chunks, then merged.
+  // Six copies of the first center lose every tie to it and are left empty at once, over rows in 15
+  // chunks: each takes one of the six farthest rows, found by each thread among its own chunks, then merged
+  // (30000 x 10 is work enough for two threads).
   for (const Metric metric : {Metric::Euclidean, Metric::Cosine}) {
     SCOPED_TRACE(to_string(metric));
-    auto b = blobs(9000, 5, 4, 1.0, 21);
+    auto b = blobs(30000, 10, 4, 1.0, 21);
     std::vector<double> init = pick_rows(b.data, first_rows(4));
-    for (int j = 0; j < 6; ++j) init.insert(init.end(), init.begin(), init.begin() + 5);
+    for (int j = 0; j < 6; ++j) init.insert(init.end(), init.begin(), init.begin() + 10);
     KMeansOptions options;
     options.n_clusters = 10;
     options.metric = metric;
     options.init = Init::Given;
     options.initial_centers = init;
     options.max_iter = 20;
-    const MatrixView<double> view(b.data.values.data(), 9000, 5);
+    const MatrixView<double> view(b.data.values.data(), 30000, 10);
     const auto ref = reference::lloyd(view, options);
     ASSERT_FALSE(ref.history.empty());
     EXPECT_EQ(ref.history[0].n_empty, 6);
-    for (const int threads : {1, 2}) {
+    for (const int threads : {1, 2, 3}) {
       options.n_threads = threads;
       const auto fast = fit(view, options);
       EXPECT_EQ(fast.history[0].n_empty, 6);
