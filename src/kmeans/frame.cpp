@@ -392,7 +392,24 @@ std::size_t DataFrame<T>::block(std::size_t b, T* buffer, T* sq_buffer, const T*
 }
 
 template <class T>
+double DataFrame<T>::norm(std::size_t i) const {
+  if (!norms_.empty()) return norms_[i];
+  double out = 0;
+  row_norms(data_, i, 1, &out);
+  return out;
+}
+
+template <class T>
+const double* DataFrame<T>::norms_of(std::size_t first, std::size_t count, std::vector<double>& buffer) const {
+  if (!norms_.empty()) return norms_.data() + first;
+  buffer.resize(count);
+  row_norms(data_, first, count, buffer.data());
+  return buffer.data();
+}
+
+template <class T>
 void DataFrame<T>::hold_row_norms() {
+  if (metric_ == Metric::Cosine && norms_.empty()) compute_norms();
   if (!in_place_ || sq_norms_held()) return;
   std::vector<T> norms(rows());
 #pragma omp parallel for schedule(static) \
@@ -423,9 +440,10 @@ std::size_t DataFrame<T>::load_block(std::size_t b, T* buffer, T* sq_norms, doub
     local_norms.resize(count);
     norms = local_norms.data();
   }
+  thread_local std::vector<double> lengths;  // cosine rows' norms, where they are not held
   kernels::shift_rows(data_.row(first), data_.stride(), count,
-                      metric_ == Metric::Cosine ? norms_.data() + first : nullptr, origin_.data(), dim(), buffer,
-                      norms);
+                      metric_ == Metric::Cosine ? norms_of(first, count, lengths) : nullptr, origin_.data(), dim(),
+                      buffer, norms);
   for (std::size_t r = 0; r < count; ++r) sq_norms[r] = static_cast<T>(norms[r]);
   return count;
 }
@@ -441,25 +459,26 @@ T DataFrame<T>::load_row(std::size_t i, T* out) const {
     return sq_norm;
   }
   double sq_norm = 0;
-  kernels::shift_rows(data_.row(i), data_.stride(), 1, metric_ == Metric::Cosine ? norms_.data() + i : nullptr,
-                      origin_.data(), dim(), out, &sq_norm);
+  const double length = metric_ == Metric::Cosine ? norm(i) : 1.0;
+  kernels::shift_rows(data_.row(i), data_.stride(), 1, metric_ == Metric::Cosine ? &length : nullptr, origin_.data(),
+                      dim(), out, &sq_norm);
   return static_cast<T>(sq_norm);
 }
 
 template <class T>
 void DataFrame<T>::row_in_frame(std::size_t i, double* out) const {
   const T* x = data_.row(i);
+  const double length = metric_ == Metric::Cosine ? norm(i) : 1.0;
   for (std::size_t t = 0; t < dim(); ++t) {
-    out[t] =
-        (metric_ == Metric::Cosine ? static_cast<double>(x[t]) / norms_[i] : static_cast<double>(x[t])) - origin_[t];
+    out[t] = (metric_ == Metric::Cosine ? static_cast<double>(x[t]) / length : static_cast<double>(x[t])) - origin_[t];
   }
 }
 
 template <class T>
 void DataFrame<T>::row_as_center(std::size_t i, double* out) const {
   const T* x = data_.row(i);
-  const double norm = metric_ == Metric::Cosine ? norms_[i] : 1.0;
-  for (std::size_t t = 0; t < dim(); ++t) out[t] = static_cast<double>(x[t]) / norm;
+  const double length = metric_ == Metric::Cosine ? norm(i) : 1.0;
+  for (std::size_t t = 0; t < dim(); ++t) out[t] = static_cast<double>(x[t]) / length;
 }
 
 template <class T>

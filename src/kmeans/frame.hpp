@@ -148,10 +148,11 @@ class DataFrame {
   bool frame_to_center(const double* point, double* out) const;
   /// Writes `k` centers (original coordinates) into a kernel panel in the frame.
   void fill_panel(const double* centers, std::size_t k, kernels::ColumnPanel<T>& panel) const;
-  /// ||row i|| (cosine metric only).
-  [[nodiscard]] double norm(std::size_t i) const noexcept {
-    return norms_[i];
-  }
+  /// ||row i|| (cosine metric only): held, or computed (the same bits).
+  [[nodiscard]] double norm(std::size_t i) const;
+  /// ||x|| of the `count` rows from row `first` (cosine metric only): the
+  /// held norms, or computed into `buffer` (the same bits).
+  const double* norms_of(std::size_t first, std::size_t count, std::vector<double>& buffer) const;
 
  private:
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
@@ -223,13 +224,17 @@ class DataFrame {
   [[nodiscard]] bool in_place() const noexcept {
     return in_place_;
   }
-  /// Frees the rows' squared norms of a frame that is the data itself: block()
-  /// then computes each block's, bitwise the same, while the block is in
-  /// cache. For Lloyd's step with many centers, whose distances cost k times
-  /// a norm's multiply-adds, so that memory stays the data plus O(k d)
-  /// (keops-large, 1M rows: 4 MB); a no-op for other frames.
+  /// Frees the rows' squared norms of a frame that is the data itself, and a
+  /// cosine frame's row lengths where its rows are loaded block by block:
+  /// block() (and the center sums, through norms_of) then compute each
+  /// block's, bitwise the same, while the block is in cache. For Lloyd's step
+  /// with many centers, whose distances cost k times a norm's multiply-adds,
+  /// so that memory stays the data plus O(k d) (keops-large, 1M rows: 4 MB of
+  /// squared norms, 8 MB of cosine lengths); a no-op for other frames.
   void drop_row_norms() noexcept {
-    if (in_place_) cached_sq_norms_ = std::vector<T>();  // not `= {}`, which keeps the capacity
+    // New vectors, not `= {}`, which keeps the capacity.
+    if (in_place_) cached_sq_norms_ = std::vector<T>();
+    if (metric_ == Metric::Cosine && !held()) norms_ = std::vector<double>();
   }
   /// Holds the rows' squared norms again after drop_row_norms (one pass over
   /// the data, the same bits): for Hamerly's step, which skips most distances
@@ -254,7 +259,7 @@ class DataFrame {
   kernels::DistanceForm form_;
   std::size_t block_rows_;
   std::vector<double> origin_;               // subtracted from every row (cosine: from every unit row)
-  std::vector<double> norms_;                // cosine only: ||x_i||
+  std::vector<double> norms_;                // cosine only: ||x_i|| (see drop_row_norms)
   UninitializedVector<T> cached_rows_;       // the rows in the frame, if small enough (cache_if_small)
   std::vector<T> cached_sq_norms_;           // and their squared norms (also in place, see drop_row_norms)
   UninitializedVector<T> lane_tiles_;        // see lane_tiles

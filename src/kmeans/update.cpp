@@ -148,8 +148,13 @@ void CenterSums<T>::add_rows(std::size_t group, std::size_t first, std::size_t c
   std::int64_t* members = members_.data() + group * k_;
   const auto position = [&](std::size_t q) { return listed == nullptr ? q : listed[q]; };
   // Cosine adds the unit rows, x / ||x||: as x scaled by w / ||x||, with the arithmetic of a weighted row.
-  const auto row_scale = [&](std::size_t i) {
-    return sign * (cosine ? weight_of(weights_, i) / frame_.norm(i) : weight_of(weights_, i));
+  // The lengths of a whole block at once where the frame does not hold them (a few moved rows: one by one).
+  thread_local std::vector<double> length_buffer;
+  const double* lengths = cosine && listed == nullptr ? frame_.norms_of(first, count, length_buffer) : nullptr;
+  const auto row_scale = [&](std::size_t r) {  // r: position in the block
+    const std::size_t i = first + r;
+    if (!cosine) return sign * weight_of(weights_, i);
+    return sign * (weight_of(weights_, i) / (lengths != nullptr ? lengths[r] : frame_.norm(i)));
   };
   // The weights and member counts, in row order.
   for (std::size_t q = 0; q < m; ++q) {
@@ -178,7 +183,7 @@ void CenterSums<T>::add_rows(std::size_t group, std::size_t first, std::size_t c
     const double* row_weights = nullptr;
     if (cosine || weights_ != nullptr || sign != 1.0) {
       scales.resize(count);
-      for (std::size_t q = 0; q < m; ++q) scales[position(q)] = row_scale(first + position(q));
+      for (std::size_t q = 0; q < m; ++q) scales[position(q)] = row_scale(position(q));
       row_weights = scales.data();
     }
     // start[j] is now where cluster j's rows end.
@@ -199,7 +204,7 @@ void CenterSums<T>::add_rows(std::size_t group, std::size_t first, std::size_t c
   for (std::size_t q = 0; q < m; ++q) {
     const std::size_t r = position(q);
     const auto l = static_cast<std::size_t>(clusters[r]);
-    kernels::add_scaled_row(sums + l * d, data.row(first + r), row_scale(first + r), d);
+    kernels::add_scaled_row(sums + l * d, data.row(first + r), row_scale(r), d);
   }
 }
 

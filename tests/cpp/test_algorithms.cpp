@@ -405,7 +405,6 @@ TEST(LargeData, InPlaceRowsWithManyCentersHaveTheirNormsComputedPerBlock) {
   const CacheLimit<float> limit(0);
   auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Euclidean, 0);
   ASSERT_TRUE(frame.in_place());
-  std::vector<float> held(p.n);
   std::vector<float> row(p.d);
   const auto norms_by_block = [&] {
     std::vector<float> norms(p.n);
@@ -433,6 +432,49 @@ TEST(LargeData, InPlaceRowsWithManyCentersHaveTheirNormsComputedPerBlock) {
   for (Algorithm a : {Algorithm::Auto, Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan}) {
     expect_same_as_lloyd(p, o, a);
   }
+}
+
+TEST(LargeData, StreamedCosineRowsWithManyCentersHaveTheirLengthsComputedPerBlock) {
+  // The same for a cosine frame whose rows are loaded block by block: from 256 centers, for Lloyd and
+  // Auto, it frees its rows' lengths, and the blocks it loads and the center sums compute them again,
+  // bitwise. Lloyd's fit (lengths computed) then equals the other algorithms' (lengths held), with
+  // weights too (the sums scale each row by its weight over its length).
+  const auto p = blob_problem<float>(4000, 24, 256, 0.5, 15);
+  const CacheLimit<float> limit(0);
+  auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Cosine, 0);
+  ASSERT_FALSE(frame.blocks_in_memory());
+  std::vector<double> buffer;
+  const double* held = frame.norms_of(0, p.n, buffer);
+  ASSERT_NE(held, buffer.data());
+  const std::vector<double> lengths(held, held + p.n);
+  std::vector<float> row(p.d);
+  std::vector<float> rows_before;
+  for (std::size_t i = 0; i < p.n; i += 397) {
+    rows_before.push_back(frame.load_row(i, row.data()));
+    rows_before.insert(rows_before.end(), row.begin(), row.end());
+  }
+  frame.drop_row_norms();
+  EXPECT_EQ(std::vector<double>(frame.norms_of(0, p.n, buffer), frame.norms_of(0, p.n, buffer) + p.n), lengths);
+  EXPECT_EQ(frame.norms_of(0, p.n, buffer), buffer.data());  // computed, not held
+  std::vector<float> rows_after;
+  for (std::size_t i = 0; i < p.n; i += 397) {
+    EXPECT_EQ(frame.norm(i), lengths[i]) << i;
+    rows_after.push_back(frame.load_row(i, row.data()));
+    rows_after.insert(rows_after.end(), row.begin(), row.end());
+  }
+  EXPECT_EQ(rows_after, rows_before);
+
+  KMeansOptions o = plain(256);
+  o.metric = Metric::Cosine;
+  o.max_iter = 20;
+  o.algorithm = Algorithm::Lloyd;
+  expect_bitwise_for_1_and_3_threads(p, o, fit(p.view(), o));
+  for (Algorithm a : {Algorithm::Auto, Algorithm::Hamerly, Algorithm::Yinyang}) {
+    expect_same_as_lloyd(p, o, a);
+  }
+  std::vector<double> weights(p.n);
+  for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.5 + static_cast<double>(i % 5);
+  expect_same_as_lloyd(p, o, Algorithm::Hamerly, weights);
 }
 
 TEST(Frame, HeldRowsComeWithLaneTilesAndTheTwoPassVariance) {
