@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -151,8 +152,9 @@ class DataFrame {
   /// ||row i|| (cosine metric only): held, or computed (the same bits).
   [[nodiscard]] double norm(std::size_t i) const;
   /// ||x|| of the `count` rows from row `first` (cosine metric only): the
-  /// held norms, or computed into `buffer` (the same bits).
-  const double* norms_of(std::size_t first, std::size_t count, std::vector<double>& buffer) const;
+  /// held norms, or computed (the same bits) into a per-thread buffer, valid
+  /// until this thread asks for other rows' (a repeated request reuses it).
+  const double* norms_of(std::size_t first, std::size_t count) const;
 
  private:
   DataFrame(MatrixView<T> data, Metric metric, int n_threads);
@@ -265,6 +267,7 @@ class DataFrame {
   UninitializedVector<T> lane_tiles_;        // see lane_tiles
   bool in_place_ = false;                    // the frame is the data itself: origin 0, rows never copied
   mutable const BlockSink* sink_ = nullptr;  // see set_sink
+  std::uint64_t id_ = 0;                     // unique per frame: names it in norms_of's per-thread buffer
   double mean_variance_ = 0;
 };
 

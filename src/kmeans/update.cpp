@@ -148,9 +148,9 @@ void CenterSums<T>::add_rows(std::size_t group, std::size_t first, std::size_t c
   std::int64_t* members = members_.data() + group * k_;
   const auto position = [&](std::size_t q) { return listed == nullptr ? q : listed[q]; };
   // Cosine adds the unit rows, x / ||x||: as x scaled by w / ||x||, with the arithmetic of a weighted row.
-  // The lengths of a whole block at once where the frame does not hold them (a few moved rows: one by one).
-  thread_local std::vector<double> length_buffer;
-  const double* lengths = cosine && listed == nullptr ? frame_.norms_of(first, count, length_buffer) : nullptr;
+  // The lengths of a whole block at once where the frame does not hold them, as its loading computed them
+  // (a few moved rows: one by one).
+  const double* lengths = cosine && listed == nullptr ? frame_.norms_of(first, count) : nullptr;
   const auto row_scale = [&](std::size_t r) {  // r: position in the block
     const std::size_t i = first + r;
     if (!cosine) return sign * weight_of(weights_, i);

@@ -443,9 +443,7 @@ TEST(LargeData, StreamedCosineRowsWithManyCentersHaveTheirLengthsComputedPerBloc
   const CacheLimit<float> limit(0);
   auto frame = detail::DataFrame<float>::for_fit(p.view(), Metric::Cosine, 0);
   ASSERT_FALSE(frame.blocks_in_memory());
-  std::vector<double> buffer;
-  const double* held = frame.norms_of(0, p.n, buffer);
-  ASSERT_NE(held, buffer.data());
+  const double* held = frame.norms_of(0, p.n);
   const std::vector<double> lengths(held, held + p.n);
   std::vector<float> row(p.d);
   std::vector<float> rows_before;
@@ -454,8 +452,11 @@ TEST(LargeData, StreamedCosineRowsWithManyCentersHaveTheirLengthsComputedPerBloc
     rows_before.insert(rows_before.end(), row.begin(), row.end());
   }
   frame.drop_row_norms();
-  EXPECT_EQ(std::vector<double>(frame.norms_of(0, p.n, buffer), frame.norms_of(0, p.n, buffer) + p.n), lengths);
-  EXPECT_EQ(frame.norms_of(0, p.n, buffer), buffer.data());  // computed, not held
+  const double* computed = frame.norms_of(0, p.n);
+  EXPECT_EQ(std::vector<double>(computed, computed + p.n), lengths);
+  EXPECT_EQ(frame.norms_of(0, p.n), computed);  // asked again: the same buffer
+  const double* some = frame.norms_of(100, 7);  // other rows: computed again
+  EXPECT_EQ(std::vector<double>(some, some + 7), std::vector<double>(lengths.begin() + 100, lengths.begin() + 107));
   std::vector<float> rows_after;
   for (std::size_t i = 0; i < p.n; i += 397) {
     EXPECT_EQ(frame.norm(i), lengths[i]) << i;
