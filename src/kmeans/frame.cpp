@@ -97,13 +97,9 @@ std::vector<double> column_totals(MatrixView<T> data, int n_threads, T* row_sq_n
   return chunk_totals(partial, n_chunks, d);
 }
 
-}  // namespace
-
-namespace {
-
 /// The lengths a thread computed last, for which frame (its id) and rows: the center sums ask for a block's
 /// right after it was loaded, on the same thread, and get them without a second pass (keops-large cosine:
-/// the lengths were 6.5% of its samples computed twice).
+/// the lengths took 6.5% of its samples without this, 5.9% with it).
 struct LastLengths {
   std::uint64_t frame = 0;
   std::size_t first = 0;

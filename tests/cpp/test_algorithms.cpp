@@ -376,6 +376,15 @@ void expect_bitwise_for_1_and_3_threads(const Problem<T>& p, const KMeansOptions
   }
 }
 
+/// Lloyd's fit with `options` is bitwise the same on 1 and 3 threads, and each of `others` gives its result.
+template <class T>
+void expect_lloyd_bitwise_and_matched(const Problem<T>& p, KMeansOptions options,
+                                      std::initializer_list<Algorithm> others) {
+  options.algorithm = Algorithm::Lloyd;
+  expect_bitwise_for_1_and_3_threads(p, options, fit(p.view(), options));
+  for (Algorithm a : others) expect_same_as_lloyd(p, options, a);
+}
+
 TEST(LargeData, InPlaceAndShiftedFramesGiveTheHeldFramesClustering) {
   for (double offset : {0.0, 1e4}) {  // near 0: the data is the frame; far: rows are shifted block by block
     auto p = blob_problem<float>(4000, 24, 12, 1.0, 8);
@@ -426,12 +435,8 @@ TEST(LargeData, InPlaceRowsWithManyCentersHaveTheirNormsComputedPerBlock) {
   EXPECT_EQ(norms_by_block(), before);
   for (std::size_t i = 0; i < p.n; i += 397) EXPECT_EQ(frame.load_row(i, row.data()), before[i]) << i;
 
-  KMeansOptions o = plain(256);
-  o.algorithm = Algorithm::Lloyd;
-  expect_bitwise_for_1_and_3_threads(p, o, fit(p.view(), o));
-  for (Algorithm a : {Algorithm::Auto, Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan}) {
-    expect_same_as_lloyd(p, o, a);
-  }
+  expect_lloyd_bitwise_and_matched(p, plain(256),
+                                   {Algorithm::Auto, Algorithm::Hamerly, Algorithm::Yinyang, Algorithm::Elkan});
 }
 
 TEST(LargeData, StreamedCosineRowsWithManyCentersHaveTheirLengthsComputedPerBlock) {
@@ -468,11 +473,7 @@ TEST(LargeData, StreamedCosineRowsWithManyCentersHaveTheirLengthsComputedPerBloc
   KMeansOptions o = plain(256);
   o.metric = Metric::Cosine;
   o.max_iter = 20;
-  o.algorithm = Algorithm::Lloyd;
-  expect_bitwise_for_1_and_3_threads(p, o, fit(p.view(), o));
-  for (Algorithm a : {Algorithm::Auto, Algorithm::Hamerly, Algorithm::Yinyang}) {
-    expect_same_as_lloyd(p, o, a);
-  }
+  expect_lloyd_bitwise_and_matched(p, o, {Algorithm::Auto, Algorithm::Hamerly, Algorithm::Yinyang});
   std::vector<double> weights(p.n);
   for (std::size_t i = 0; i < p.n; ++i) weights[i] = 0.5 + static_cast<double>(i % 5);
   expect_same_as_lloyd(p, o, Algorithm::Hamerly, weights);
